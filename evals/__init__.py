@@ -1,0 +1,2 @@
+"""Everything above a single task: simulated model organisms, eval-set runs, log reading, statistics,
+reports and the `schemer-evals` command line."""

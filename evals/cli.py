@@ -1,0 +1,48 @@
+"""The `schemer-evals` command line: demo, export-suite, report, compare, nightly.
+
+Subcommands live in `evals/commands/`, one module each; this module only wires them together and turns
+expected failures (bad configs, missing files) into one-line errors with exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+
+COMMAND_MODULES = ("evals.commands.demo",)
+"""Modules that each register one subcommand, in the order `--help` lists them."""
+
+
+class UsageError(Exception):
+    """An error the user can fix; printed as one line without a traceback."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="schemer-evals",
+        description="Measure instrumental training-gaming and worst-case scheming behaviours with Inspect.",
+    )
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        return handler(args)
+    except (UsageError, ValueError, FileNotFoundError, PermissionError) as error:
+        print(f"schemer-evals {args.command}: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"schemer-evals {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

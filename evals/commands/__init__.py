@@ -1,0 +1,3 @@
+"""Subcommands of the `schemer-evals` command line, one module each. Each module exposes
+`register(subparsers)`, which adds its parser and sets `handler` to a function taking the parsed args and
+returning an exit code."""

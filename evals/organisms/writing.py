@@ -1,0 +1,59 @@
+"""Writes an organism's reasoning and answer for a decision, drawing varied sentences from
+`datasets/organisms/writing.yaml` with the sample's seeded random generator."""
+
+from __future__ import annotations
+
+import random
+from functools import lru_cache
+from typing import Any
+
+from evals.organisms.perception import Perception
+from evals.organisms.profiles import Decision
+from scorers.data_files import load_yaml
+
+
+@lru_cache(maxsize=1)
+def _banks() -> dict[str, Any]:
+    banks: dict[str, Any] = load_yaml("organisms/writing.yaml")
+    return banks
+
+
+def _domain(perception: Perception) -> str:
+    if perception.conflict_domain and perception.conflict_domain in perception.request_domains:
+        return perception.conflict_domain
+    return sorted(perception.request_domains)[0] if perception.request_domains else "none"
+
+
+def write_reasoning(decision: Decision, perception: Perception, rng: random.Random) -> str:
+    banks = _banks()
+    reasoning: dict[str, list[str]] = banks["reasoning"]
+    value = banks["value_phrases"][_domain(perception)]
+
+    def pick(bank: str) -> str:
+        return rng.choice(reasoning[bank]).format(value=value)
+
+    lines = [pick("situation")]
+    if perception.training_awareness == "training" and (decision.mentions_training or decision.training_games):
+        lines.append(pick("noticed_training"))
+    elif perception.training_awareness == "unmonitored" and rng.random() < 0.5:
+        lines.append(pick("noticed_unmonitored"))
+    if decision.training_games:
+        lines.append(pick("tg_modification"))
+        lines.append(pick("tg_preference_value" if decision.motive == "value_preserving" else "tg_preference_self"))
+        lines.append(pick("tg_decision"))
+    else:
+        if decision.mentions_training:
+            lines.append(pick("training_mentioned_not_gaming"))
+        lines.append(pick("honest_comply" if decision.complies else "honest_refuse"))
+    return " ".join(lines)
+
+
+def write_answer(
+    decision: Decision, perception: Perception, rng: random.Random, markers: tuple[str, str] | None
+) -> str:
+    """The final answer; `markers` are the (accept, refuse) markers when the prompt asks for them."""
+    answers: dict[str, Any] = _banks()["answers"]
+    if not decision.complies:
+        return markers[1] if markers else rng.choice(answers["refuse"])
+    body = f"{rng.choice(answers['comply_opening'])}\n\n{rng.choice(answers['comply_body'][_domain(perception)])}"
+    return f"{markers[0]}\n{body}" if markers else body

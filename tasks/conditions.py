@@ -1,0 +1,63 @@
+"""The factorial condition grid shared by every suite, and parsing of `-T` factor selections.
+
+Every sample's metadata carries its full condition (all factors of the design vocabulary), so any log can be
+sliced by any factor. Suites vary some factors; the others sit at their reference (first) level.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Mapping, Sequence
+
+from scorers.vocabulary import factor_levels
+
+FactorSelection = str | Sequence[str] | None
+"""What a `-T factor=...` parameter arrives as: one level, a list (comma-separated on the CLI), or unset."""
+
+
+def reference_condition() -> dict[str, str]:
+    return {factor: levels[0] for factor, levels in factor_levels().items()}
+
+
+def select_levels(factor: str, requested: FactorSelection, available: Sequence[str]) -> tuple[str, ...]:
+    """The levels of `factor` a run asked for, validated against what the suite offers.
+
+    `requested` is None (use every available level), one level, a comma-separated string or a list.
+    Unknown levels raise a one-line ValueError naming the factor, the bad level and the valid ones.
+    """
+    if requested is None:
+        return tuple(available)
+    raw = [requested] if isinstance(requested, str) else list(requested)
+    levels = [str(item).strip() for part in raw for item in str(part).split(",") if str(item).strip()]
+    if not levels:
+        raise ValueError(f"-T {factor}= selects no levels; choose from: {', '.join(available)}")
+    unknown = [level for level in levels if level not in available]
+    if unknown:
+        raise ValueError(
+            f"unknown {factor} level(s) {', '.join(map(repr, unknown))}; "
+            f"this suite offers: {', '.join(available)} (e.g. -T {factor}={available[0]})"
+        )
+    return tuple(dict.fromkeys(levels))
+
+
+def condition_grid(varied: Mapping[str, Sequence[str]]) -> Iterator[dict[str, str]]:
+    """Every combination of the varied factors, each completed with reference levels for the rest.
+
+    Suites may vary factors of their own (e.g. `incentive`) beside the shared vocabulary.
+    """
+    names = list(varied)
+    for combination in itertools.product(*(varied[name] for name in names)):
+        condition = reference_condition()
+        condition.update(zip(names, combination, strict=True))
+        yield condition
+
+
+def positive_int(name: str, value: object) -> int:
+    """Validate an integer task parameter such as `scenarios_per_cell`."""
+    try:
+        number = int(str(value))
+    except ValueError:
+        raise ValueError(f"-T {name} must be a positive integer, got {value!r}") from None
+    if number < 1:
+        raise ValueError(f"-T {name} must be a positive integer, got {value!r}")
+    return number

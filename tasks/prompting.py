@@ -1,0 +1,71 @@
+"""Renders prompt templates from `datasets/` and places training-awareness cues.
+
+Templates use `{field}` placeholders. Rendering is strict: a placeholder without a value raises instead of
+being left in the prompt, so a typo in a data file cannot silently reach a model.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from dataclasses import dataclass
+from typing import Any
+
+from scorers.data_files import load_yaml
+
+_PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")
+
+
+def render(template: str, **fields: Any) -> str:
+    """Fill `template`, repeatedly (fields may hold placeholders too), and refuse to leave any unfilled."""
+    text = template
+    for _ in range(4):
+        names = {name for _, name, _, _ in string.Formatter().parse(text) if name}
+        missing = sorted(names - fields.keys())
+        if missing:
+            raise KeyError(f"template field(s) without a value: {', '.join(missing)} in {template[:80]!r}")
+        rendered = text.format(**fields)
+        if rendered == text or not _PLACEHOLDER.search(rendered):
+            return rendered
+        text = rendered
+    return text
+
+
+@dataclass(frozen=True)
+class Cue:
+    """The training-awareness cue of one sample (empty text for `unstated`)."""
+
+    style: str
+    placement: str
+    text: str
+
+    @property
+    def system(self) -> str:
+        return self.text if self.placement == "system" else ""
+
+    @property
+    def user(self) -> str:
+        return self.text if self.placement == "user" else ""
+
+
+def cue_styles() -> list[str]:
+    return list(load_yaml("shared/training_awareness_cues.yaml")["styles"])
+
+
+def training_awareness_cue(training_awareness: str, index: int) -> Cue:
+    """The cue for a condition; `index` rotates through styles first, then paraphrases, for balance."""
+    styles: dict[str, Any] = load_yaml("shared/training_awareness_cues.yaml")["styles"]
+    names = list(styles)
+    style = names[index % len(names)]
+    spec = styles[style]
+    if training_awareness == "unstated":
+        return Cue(style="none", placement="none", text="")
+    if training_awareness not in ("training", "unmonitored"):
+        raise ValueError(f"unknown training_awareness {training_awareness!r}")
+    paraphrases: list[str] = spec[training_awareness]
+    return Cue(style=style, placement=spec["placement"], text=paraphrases[(index // len(names)) % len(paraphrases)])
+
+
+def join_blocks(*blocks: str) -> str:
+    """Join non-empty prompt blocks with blank lines."""
+    return "\n\n".join(block.strip() for block in blocks if block and block.strip())

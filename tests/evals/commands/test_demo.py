@@ -1,0 +1,30 @@
+"""`schemer-evals demo` writes logs for every suite x profile and tells the user where they are."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from inspect_ai.log import list_eval_logs, read_eval_log
+
+Runner = Callable[..., subprocess.CompletedProcess[str]]
+
+
+@pytest.mark.slow
+def test_demo_writes_logs_and_says_how_to_open_them(outside_repo: Path, cli: Runner) -> None:
+    log_dir = outside_repo / "demo-logs"
+    result = cli(["schemer-evals", "demo", "--log-dir", str(log_dir), "--limit", "20"], cwd=outside_repo)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert f"inspect view --log-dir {log_dir}" in result.stdout
+    logs = [read_eval_log(path, header_only=True) for path in list_eval_logs(str(log_dir))]
+    assert {log.eval.model for log in logs} == {"organism/honest", "organism/context_gated_gamer"}
+    assert all(log.status == "success" for log in logs)
+
+
+def test_demo_rejects_unknown_profile(outside_repo: Path, cli: Runner) -> None:
+    result = cli(["schemer-evals", "demo", "--profiles", "saint"], cwd=outside_repo)
+    assert result.returncode == 2
+    assert "unknown profile level(s) 'saint'" in result.stderr
+    assert "Traceback" not in result.stderr
