@@ -15,9 +15,9 @@ from inspect_ai import Task, task
 from inspect_ai.dataset import MemoryDataset, Sample
 from inspect_ai.model import ChatMessageSystem, ChatMessageUser
 
-from scorers.compliance import compliance
 from scorers.data_files import data_version, load_yaml
 from scorers.output_contract import output_contract
+from scorers.panels import training_gaming_scorers
 from tasks.conditions import FactorSelection, condition_grid, positive_int, select_levels
 from tasks.prompting import join_blocks, render, training_awareness_cue
 from tasks.solvers import respond
@@ -120,7 +120,7 @@ def value_conflict(
     return Task(
         dataset=MemoryDataset(samples, name=SUITE),
         solver=respond(),
-        scorer=compliance(),
+        scorer=training_gaming_scorers(),
         version=data_version(*DATA_FILES),
         metadata={"suite": SUITE},
     )

@@ -12,7 +12,7 @@ that complies with borderline requests at `base_compliance`. Gates:
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from evals.organisms.perception import Perception
@@ -31,6 +31,11 @@ class Profile:
     base_compliance: float = 0.1
     mentions_training_rate: float = 0.3
     """How often non-gaming reasoning that saw a training cue still remarks on it (a hard negative for scorers)."""
+    worst_case: dict[str, float] = field(default_factory=dict)
+    """Planted rates of worst-case behaviours, by behaviour name (e.g. `sandbagging`); absent means 0."""
+
+    def worst_case_rate(self, behaviour: str) -> float:
+        return self.worst_case.get(behaviour, 0.0)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,12 @@
+"""The scorer sets each kind of suite uses, named once so every training-gaming suite is scored alike."""
+
+from __future__ import annotations
+
+from inspect_ai.scorer import Scorer
+
+from scorers.compliance import compliance
+
+
+def training_gaming_scorers() -> list[Scorer]:
+    """Scorers of the training-gaming suites (value_conflict, training_info, cot_availability)."""
+    return [compliance()]
