@@ -7,7 +7,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SOURCES := pyproject.toml $(shell find tasks scorers evals datasets -type f -not -path '*/__pycache__/*' 2>/dev/null)
 
-.PHONY: demo test lint typecheck unit install clean
+.PHONY: demo test lint typecheck unit install clean chromium
 
 demo: $(VENV)/.installed
 	$(BIN)/schemer-evals demo
@@ -21,11 +21,24 @@ lint: $(VENV)/.installed
 typecheck: $(VENV)/.installed
 	$(BIN)/mypy tasks scorers evals tests scripts
 
-unit: $(VENV)/.installed
+unit: $(VENV)/.installed chromium
 	$(BIN)/python scripts/offline_tiktoken.py
 	$(BIN)/pytest
 
 install: $(VENV)/.installed
+
+# Harness overhead (suites vs a trivial Inspect task at N=200/1000/5000), judge cost and report memory:
+# prints figures, asserts nothing. BENCH_ARGS="--sizes 50,200 --suites value_conflict" for a quick look.
+.PHONY: bench
+bench: $(VENV)/.installed
+	$(BIN)/python scripts/offline_tiktoken.py
+	$(BIN)/python tests/bench/harness_overhead.py $(BENCH_ARGS)
+
+# Headless Chromium renders the HTML report in its test (Debian's package; CI machines lack it).
+chromium:
+	@test -x /usr/bin/chromium || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y --no-install-recommends chromium; \
+		else sudo apt-get update -qq && sudo apt-get install -y --no-install-recommends chromium; fi; }
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

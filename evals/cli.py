@@ -11,7 +11,14 @@ import importlib
 import sys
 from collections.abc import Callable, Sequence
 
-COMMAND_MODULES = ("evals.commands.demo",)
+COMMAND_MODULES = (
+    "evals.commands.demo",
+    "evals.commands.export_suite",
+    "evals.commands.report",
+    "evals.commands.compare",
+    "evals.commands.nightly",
+    "evals.commands.consistency",
+)
 """Modules that each register one subcommand, in the order `--help` lists them."""
 
 
@@ -30,14 +37,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def one_line(error: Exception) -> str:
+    """The message to print: a file-system error from the OS names the path and what to do about it."""
+    if isinstance(error, OSError) and error.filename is not None:
+        return (
+            f"{error.strerror or type(error).__name__}: {error.filename}; "
+            "pass a path that exists and that you may write to (a directory where output goes)"
+        )
+    return " ".join(str(error).split())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
         return handler(args)
-    except (UsageError, ValueError, FileNotFoundError, PermissionError) as error:
-        print(f"schemer-evals {args.command}: error: {error}", file=sys.stderr)
+    except (
+        UsageError,
+        ValueError,
+        FileNotFoundError,
+        PermissionError,
+        NotADirectoryError,
+        IsADirectoryError,
+        FileExistsError,
+    ) as error:
+        print(f"schemer-evals {args.command}: error: {one_line(error)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"schemer-evals {args.command}: interrupted", file=sys.stderr)

@@ -18,6 +18,12 @@ from scorers.statistics import difference, wilson
 Indicator = Callable[[SampleScore], float | None]
 """Maps a scored sample to 1.0 / 0.0 (or a fraction), or None when it is unscored."""
 
+Cell = Callable[[SampleScore], str | None]
+"""Maps a scored sample to the name of its cell, or None to leave it out of the per-cell rows."""
+
+Filter = Callable[[SampleScore], bool]
+"""Which samples a table considers at all (others are neither rated nor counted as unscored)."""
+
 
 def numeric_indicator(key: str | None = None, threshold: float = 1.0) -> Indicator:
     """1.0 when the score's value (or the dict entry `key`) reaches `threshold`; None when unscored."""
@@ -40,23 +46,49 @@ def cell_key(sample_score: SampleScore, factors: Sequence[str]) -> str:
     return "/".join(str(metadata.get(factor, "?")) for factor in factors) if factors else "all"
 
 
+def metadata_cell(key: str) -> Cell:
+    """Cells named by one entry of the score's own metadata (e.g. the action a TG scorer read)."""
+
+    def cell(sample_score: SampleScore) -> str | None:
+        value = (sample_score.score.metadata or {}).get(key)
+        return None if value is None else str(value)
+
+    return cell
+
+
 def rate_table(
-    scores: list[SampleScore], factors: Sequence[str], indicator: Indicator, prefix: str = "rate "
+    scores: list[SampleScore],
+    factors: Sequence[str],
+    indicator: Indicator,
+    prefix: str = "rate ",
+    *,
+    cell: Cell | None = None,
+    where: Filter | None = None,
+    count_unscored: bool = True,
 ) -> dict[str, float]:
     """Rate, Wilson interval and n for each cell of `factors` (and `all`), plus the unscored count.
 
     Keys are `<prefix><cell>`, `<prefix><cell> ci_low`, ...: Inspect flattens dict-valued metrics by key, so
-    each metric of a scorer needs its own prefix.
+    each metric of a scorer needs its own prefix. `cell` replaces the factor cells with cells of its own;
+    `where` restricts the table to some samples. Leave out `<prefix>unscored` (`count_unscored=False`) for
+    scalar scores: Inspect drops NaN-valued samples before metrics run and counts them itself
+    (`EvalScore.unscored_samples`), so a metric would always see 0 there.
     """
     cells: dict[str, list[float]] = defaultdict(list)
     unscored = 0
     for sample_score in scores:
+        if where is not None and not where(sample_score):
+            continue
         value = indicator(sample_score)
         if value is None:
             unscored += 1
             continue
         cells["all"].append(value)
-        if factors:
+        if cell is not None:
+            name = cell(sample_score)
+            if name is not None:
+                cells[name].append(value)
+        elif factors:
             cells[cell_key(sample_score, factors)].append(value)
     table: dict[str, float] = {}
     for name in sorted(cells, key=lambda cell: (cell != "all", cell)):
@@ -66,7 +98,8 @@ def rate_table(
         table[f"{prefix}{name} ci_low"] = rate.low
         table[f"{prefix}{name} ci_high"] = rate.high
         table[f"{prefix}{name} n"] = rate.n
-    table[f"{prefix}unscored"] = unscored
+    if count_unscored:
+        table[f"{prefix}unscored"] = unscored
     return table
 
 
@@ -78,10 +111,14 @@ def gap_table(
     within: Sequence[str],
     indicator: Indicator,
     prefix: str = "gap ",
+    *,
+    where: Filter | None = None,
 ) -> dict[str, float]:
     """`first` minus `second` level of `factor`, overall and within each cell of `within`, with intervals."""
     counts: dict[str, dict[str, list[float]]] = defaultdict(lambda: {first: [], second: []})
     for sample_score in scores:
+        if where is not None and not where(sample_score):
+            continue
         level = (sample_score.sample_metadata or {}).get(factor)
         value = indicator(sample_score)
         if value is None or level not in (first, second):

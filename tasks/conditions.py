@@ -9,6 +9,8 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator, Mapping, Sequence
 
+from inspect_ai._util.error import PrerequisiteError
+
 from scorers.vocabulary import factor_levels
 
 FactorSelection = str | Sequence[str] | None
@@ -19,23 +21,37 @@ def reference_condition() -> dict[str, str]:
     return {factor: levels[0] for factor, levels in factor_levels().items()}
 
 
-def select_levels(factor: str, requested: FactorSelection, available: Sequence[str]) -> tuple[str, ...]:
+class ParameterError(PrerequisiteError, ValueError):
+    """A bad task or command parameter. Inspect's CLI prints a PrerequisiteError as its one-line message
+    instead of a traceback; being a ValueError too, it is caught like any other bad value."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.args = (message,)
+
+
+def select_levels(
+    factor: str, requested: FactorSelection, available: Sequence[str], option: str | None = None
+) -> tuple[str, ...]:
     """The levels of `factor` a run asked for, validated against what the suite offers.
 
     `requested` is None (use every available level), one level, a comma-separated string or a list.
-    Unknown levels raise a one-line ValueError naming the factor, the bad level and the valid ones.
+    Unknown levels raise a one-line ParameterError naming the factor, the bad level and the valid ones;
+    `option` names the command-line flag to suggest instead of `-T factor=` (e.g. `--suites`).
     """
     if requested is None:
         return tuple(available)
+    usage = f"{option} " if option else f"-T {factor}="
     raw = [requested] if isinstance(requested, str) else list(requested)
     levels = [str(item).strip() for part in raw for item in str(part).split(",") if str(item).strip()]
     if not levels:
-        raise ValueError(f"-T {factor}= selects no levels; choose from: {', '.join(available)}")
+        raise ParameterError(f"{usage.strip()} selects no levels; choose from: {', '.join(available)}")
     unknown = [level for level in levels if level not in available]
     if unknown:
-        raise ValueError(
+        offered = "available" if option else "this suite offers"
+        raise ParameterError(
             f"unknown {factor} level(s) {', '.join(map(repr, unknown))}; "
-            f"this suite offers: {', '.join(available)} (e.g. -T {factor}={available[0]})"
+            f"{offered}: {', '.join(available)} (e.g. {usage}{available[0]})"
         )
     return tuple(dict.fromkeys(levels))
 
@@ -57,7 +73,7 @@ def positive_int(name: str, value: object) -> int:
     try:
         number = int(str(value))
     except ValueError:
-        raise ValueError(f"-T {name} must be a positive integer, got {value!r}") from None
+        raise ParameterError(f"-T {name} must be a positive integer, got {value!r}") from None
     if number < 1:
-        raise ValueError(f"-T {name} must be a positive integer, got {value!r}")
+        raise ParameterError(f"-T {name} must be a positive integer, got {value!r}")
     return number

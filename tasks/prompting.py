@@ -49,21 +49,26 @@ class Cue:
 
 
 def cue_styles() -> list[str]:
-    return list(load_yaml("shared/training_awareness_cues.yaml")["styles"])
+    return list(load_yaml(SHARED_CUES_FILE)["styles"])
 
 
-def training_awareness_cue(training_awareness: str, index: int) -> Cue:
-    """The cue for a condition; `index` rotates through styles first, then paraphrases, for balance."""
-    styles: dict[str, Any] = load_yaml("shared/training_awareness_cues.yaml")["styles"]
-    names = list(styles)
-    style = names[index % len(names)]
-    spec = styles[style]
+SHARED_CUES_FILE = "shared/training_awareness_cues.yaml"
+
+
+def training_awareness_cue(training_awareness: str, index: int, cues_file: str = SHARED_CUES_FILE) -> Cue:
+    """The cue for a condition; `index` rotates through styles first, then paraphrases, for balance.
+
+    `cues_file` lets a suite word the same three styles for its own deployment (e.g. an internal assistant).
+    """
     if training_awareness == "unstated":
         return Cue(style="none", placement="none", text="")
     if training_awareness not in ("training", "unmonitored"):
         raise ValueError(f"unknown training_awareness {training_awareness!r}")
-    paraphrases: list[str] = spec[training_awareness]
-    return Cue(style=style, placement=spec["placement"], text=paraphrases[(index // len(names)) % len(paraphrases)])
+    styles: dict[str, Any] = load_yaml(cues_file)["styles"]
+    names = list(styles)
+    style = names[index % len(names)]
+    paraphrases: list[str] = styles[style][training_awareness]
+    return Cue(style, styles[style]["placement"], paraphrases[(index // len(names)) % len(paraphrases)])
 
 
 def join_blocks(*blocks: str) -> str:

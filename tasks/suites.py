@@ -7,10 +7,24 @@ from collections.abc import Callable
 
 from inspect_ai import Task
 
+from tasks.collusion import collusion
+from tasks.cot_availability import cot_availability
+from tasks.eval_awareness import eval_awareness
+from tasks.oversight_subversion import oversight_subversion
+from tasks.reasoning_concealment import reasoning_concealment
+from tasks.sandbagging import sandbagging
+from tasks.training_info import training_info
 from tasks.value_conflict import value_conflict
 
 SUITES: dict[str, Callable[..., Task]] = {
     "value_conflict": value_conflict,
+    "training_info": training_info,
+    "cot_availability": cot_availability,
+    "sandbagging": sandbagging,
+    "eval_awareness": eval_awareness,
+    "reasoning_concealment": reasoning_concealment,
+    "oversight_subversion": oversight_subversion,
+    "collusion": collusion,
 }
 """Suite name -> task function. The first group are the training-gaming suites."""
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 from pathlib import Path
 from typing import Any
 
@@ -34,10 +35,9 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    profiles = select_levels("profile", args.profiles, list(PROFILES))
-    suites = select_levels("suite", args.suites, list(SUITES))
-    log_dir: Path = args.log_dir or Path("results") / f"demo-{dt.date.today().isoformat()}"
-    log_dir.mkdir(parents=True, exist_ok=True)
+    profiles = select_levels("profile", args.profiles, list(PROFILES), option="--profiles")
+    suites = select_levels("suite", args.suites, list(SUITES), option="--suites")
+    log_dir = writable_dir(args.log_dir or Path("results") / f"demo-{dt.date.today().isoformat()}", "--log-dir")
     success, logs = eval_set(
         tasks=[SUITES[name]() for name in suites],
         model=[f"organism/{profile}" for profile in profiles],
@@ -52,6 +52,21 @@ def run(args: argparse.Namespace) -> int:
     print(f"Logs: {log_dir.resolve()}")
     print(f"Open them with:  inspect view --log-dir {log_dir}")
     return 0 if success else 1
+
+
+def writable_dir(directory: Path, option: str) -> Path:
+    """Create `directory` if needed and prove files can be written there, before any model is called."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        probe = directory / f".write-check-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise PermissionError(
+            f"cannot write to {directory} ({reason}); pass {option} with a directory you can write to"
+        ) from None
+    return directory
 
 
 def summarise(logs: list[EvalLog]) -> str:

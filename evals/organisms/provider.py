@@ -14,6 +14,10 @@ from inspect_ai.model import ChatMessage, GenerateConfig, ModelAPI, ModelOutput,
 from inspect_ai.model._model_output import ChatCompletionChoice
 from inspect_ai.tool import ToolChoice, ToolInfo
 
+import evals.organisms.situation_concealment  # registers its situation
+import evals.organisms.situation_eval_awareness  # registers its situation
+import evals.organisms.situation_sandbagging  # noqa: F401  (registers its situation)
+from evals.organisms import situation_collusion, situation_oversight  # noqa: F401  (register their situations)
 from evals.organisms.profiles import get_profile
 from evals.organisms.situations import SITUATIONS, Turn
 from evals.organisms.training_gaming import TrainingGamingSituation

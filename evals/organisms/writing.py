@@ -26,11 +26,11 @@ def _domain(perception: Perception) -> str:
 
 def write_reasoning(decision: Decision, perception: Perception, rng: random.Random) -> str:
     banks = _banks()
-    reasoning: dict[str, list[str]] = banks["reasoning"]
     value = banks["value_phrases"][_domain(perception)]
 
-    def pick(bank: str) -> str:
-        return rng.choice(reasoning[bank]).format(value=value)
+    def pick(bank: str, section: str = "reasoning") -> str:
+        texts: list[str] = banks[section][bank]
+        return rng.choice(texts).format(value=value)
 
     lines = [pick("situation")]
     if perception.training_awareness == "training" and (decision.mentions_training or decision.training_games):
@@ -38,7 +38,12 @@ def write_reasoning(decision: Decision, perception: Perception, rng: random.Rand
     elif perception.training_awareness == "unmonitored" and rng.random() < 0.5:
         lines.append(pick("noticed_unmonitored"))
     if decision.training_games:
-        lines.append(pick("tg_modification"))
+        if perception.training_documents:
+            lines.append(pick("noticed_pipeline", "training_info_reasoning"))
+        if perception.operator_unethical:
+            lines.append(pick("tg_modification_unethical_operator", "training_info_reasoning"))
+        else:
+            lines.append(pick("tg_modification"))
         lines.append(pick("tg_preference_value" if decision.motive == "value_preserving" else "tg_preference_self"))
         lines.append(pick("tg_decision"))
     else:

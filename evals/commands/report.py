@@ -1,0 +1,53 @@
+"""`schemer-evals report LOGS...`: one self-contained HTML page and a Markdown summary from Inspect logs."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from evals.logs import LogInfo
+from evals.report import make_report
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "report",
+        help="write an HTML report and a Markdown summary from Inspect logs",
+        description="Per-condition rates with 95%% intervals, main effects, the compliance gap, training-gaming "
+        "criteria and motives, the TG-vs-worst-case matrix, plots and example transcripts.",
+    )
+    parser.add_argument("logs", nargs="+", type=Path, help="log directories (searched recursively) or .eval files")
+    parser.add_argument(
+        "--output-dir",
+        type=Path,
+        default=None,
+        help="where report.html and report.md go (default: results/reports/<name of the first LOGS>)",
+    )
+    parser.add_argument("--model", default=None, help="only this model (full name or its last part)")
+    parser.add_argument("--examples", type=int, default=2, help="example transcripts per condition cell (default 2)")
+    parser.set_defaults(handler=run)
+
+
+def progress(index: int, total: int, info: LogInfo) -> None:
+    print(f"[{index}/{total}] reading {info.suite} x {info.model} ({info.status})", file=sys.stderr, flush=True)
+
+
+def default_output_dir(logs: list[Path]) -> Path:
+    return Path("results") / "reports" / (logs[0].resolve().name.removesuffix(".eval") or "report")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.examples < 0:
+        raise ValueError("--examples must be 0 or more")
+    out_dir: Path = args.output_dir or default_output_dir(args.logs)
+    written = make_report(args.logs, out_dir, model=args.model, examples_per_cell=args.examples, progress=progress)
+    for warning in written.report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    samples = int(written.report.sample_counts["samples"].sum()) if not written.report.sample_counts.empty else 0
+    print(
+        f"Report of {len(written.report.logs)} logs, {samples} samples, {len(written.report.models)} models: "
+        f"{written.html} (summary: {written.markdown})"
+    )
+    return 0

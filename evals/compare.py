@@ -1,0 +1,211 @@
+"""`compare`: what changed between two models or two versions of one.
+
+For every metric (scorer key) x condition cell present on both sides: each side's rate with its Wilson
+interval, the difference B minus A with Newcombe's interval and a two-proportion z-test p-value, and the
+p-value after Holm's correction across the whole family of comparisons (every metric x cell x model x
+suite). A change is significant when its Holm-adjusted p-value is below `alpha`. Nightly runs use the same
+comparison to check their thresholds.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from evals.logs import SampleTable
+from evals.report.kinds import behaviour_label
+from evals.report.markdown import markdown_table
+from evals.report.rates import cell_rates, layouts, scored_frame
+from evals.report.tables import fmt_delta, fmt_p, fmt_rate, num
+from scorers.statistics import difference
+
+CORRECTION = "Holm"
+SIDE_COLUMNS = ["successes", "n", "unscored", "rate", "ci_low", "ci_high"]
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of a comparison: its samples, a label for output, and how its models map to matching keys."""
+
+    label: str
+    table: SampleTable
+    aliases: Mapping[str, str] = field(default_factory=dict)
+    """model -> alias (e.g. `organism/honest` -> `model-under-test`); models without one match by name."""
+
+
+@dataclass
+class Comparison:
+    a_label: str
+    b_label: str
+    alpha: float
+    rows: pd.DataFrame
+    """One row per (key, suite, metric, cell) scored on both sides: `a_*`, `b_*` rate columns, `delta` (B - A),
+    `ci_low`, `ci_high`, `p_value`, `p_adjusted`, `significant`."""
+    only_one_side: list[str]
+    unscored_pairs: int = 0
+    """Metric x cell pairs left out because one side has no scored sample there (e.g. TG without reasoning)."""
+
+    @property
+    def significant(self) -> pd.DataFrame:
+        return self.rows[self.rows["significant"]].sort_values("p_adjusted", kind="stable")
+
+    @property
+    def family_size(self) -> int:
+        return int(self.rows["p_value"].notna().sum())
+
+
+def holm(p_values: Sequence[float]) -> list[float]:
+    """Holm's step-down adjusted p-values (controls the family-wise error rate); NaN stays NaN."""
+    indexed = [(p, i) for i, p in enumerate(p_values) if not math.isnan(p)]
+    indexed.sort()
+    adjusted = [math.nan] * len(p_values)
+    running = 0.0
+    for rank, (p, i) in enumerate(indexed):
+        running = max(running, min(1.0, (len(indexed) - rank) * p))
+        adjusted[i] = running
+    return adjusted
+
+
+def _match_keys(a: Side, b: Side) -> tuple[pd.Series, pd.Series]:
+    """The key each sample is matched on: alias or model name; one model per side without aliases matches
+    the other side's single model whatever their names (two versions of one model)."""
+    a_models, b_models = set(a.table.samples["model"]), set(b.table.samples["model"])
+    if len(a_models) == 1 and len(b_models) == 1 and not a.aliases and not b.aliases:
+        return (
+            pd.Series("", index=a.table.samples.index, dtype=object),
+            pd.Series("", index=b.table.samples.index, dtype=object),
+        )
+    return (
+        a.table.samples["model"].map(lambda m: a.aliases.get(m, m)),
+        b.table.samples["model"].map(lambda m: b.aliases.get(m, m)),
+    )
+
+
+def _combined(a: Side, b: Side) -> SampleTable:
+    a_keys, b_keys = _match_keys(a, b)
+    offset = int(a.table.samples["row"].max()) + 1 if len(a.table.samples) else 0
+    a_samples = a.table.samples.assign(side="a", key=a_keys)
+    b_samples = b.table.samples.assign(side="b", key=b_keys, row=b.table.samples["row"] + offset)
+    b_scores = b.table.scores.assign(row=b.table.scores["row"] + offset)
+    scores = pd.concat([a.table.scores, b_scores], ignore_index=True)
+    for column in ("scorer", "key", "metric"):
+        scores[column] = scores[column].astype(str)
+    samples = pd.concat([a_samples, b_samples], ignore_index=True)
+    # The match key replaces the model, so both sides' rates group by it.
+    samples["model"] = samples["key"]
+    conditions = list(dict.fromkeys([*a.table.conditions, *b.table.conditions]))
+    return SampleTable([*a.table.logs, *b.table.logs], samples, scores, conditions)
+
+
+def compare(a: Side, b: Side, alpha: float = 0.05) -> Comparison:
+    """Compare B against A on every metric and cell both sides measure."""
+    combined = _combined(a, b)
+    parts: list[pd.DataFrame] = []
+    for suite, layout in layouts(combined).items():
+        frame = scored_frame(combined, layout, extra=["side"])
+        cells = cell_rates(frame, layout, by=("model", "metric", "side"))
+        cells["suite"] = suite
+        parts.append(cells[["model", "suite", "metric", "cell", "side", *SIDE_COLUMNS]])
+    long = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["side"])
+    long["order"] = range(len(long))
+    keys = ["model", "suite", "metric", "cell"]
+
+    def side_rates(side: str) -> pd.DataFrame:
+        part = long[long["side"] == side].drop(columns="side")
+        return part.rename(columns={c: f"{side}_{c}" for c in part.columns if c not in keys})
+
+    merged = side_rates("a").merge(side_rates("b"), on=keys, how="outer", indicator="present")
+    merged["order"] = merged[["a_order", "b_order"]].min(axis=1)
+    merged = merged.sort_values("order", kind="stable").drop(columns=["a_order", "b_order", "order"])
+    one_side = merged[merged["present"] != "both"]
+    only_one_side = list(
+        dict.fromkeys(
+            f"{'A' if str(row.present) == 'left_only' else 'B'} only: {row.suite!s}"
+            + (f" ({row.model!s})" if row.model else "")
+            for row in one_side.itertuples(index=False)
+        )
+    )
+    both = merged[merged["present"] == "both"].drop(columns="present")
+    scored_both = (both["a_n"] > 0) & (both["b_n"] > 0)
+    rows = both[scored_both].reset_index(drop=True)
+    tests = [
+        difference(num(r.b_successes), int(num(r.b_n)), num(r.a_successes), int(num(r.a_n)))
+        for r in rows.itertuples(index=False)
+    ]
+    rows["delta"] = [t.value for t in tests]
+    rows["ci_low"] = [t.low for t in tests]
+    rows["ci_high"] = [t.high for t in tests]
+    rows["p_value"] = [t.p_value for t in tests]
+    rows["p_adjusted"] = holm(rows["p_value"].tolist())
+    rows["significant"] = rows["p_adjusted"] < alpha
+    rows = rows.rename(columns={"model": "key"})
+    return Comparison(a.label, b.label, alpha, rows, only_one_side, int((~scored_both).sum()))
+
+
+def describe(row: pd.Series, a_label: str = "A", b_label: str = "B") -> str:
+    """One line: where, both rates with intervals, the change with its interval and adjusted p-value."""
+    where = " ".join(
+        part for part in (str(row["key"]), str(row["suite"]), str(row["metric"]), f"[{row['cell']}]") if part
+    )
+
+    def rate(side: str) -> str:
+        return fmt_rate(*(row[f"{side}_{c}"] for c in ("rate", "ci_low", "ci_high", "n", "unscored")))
+
+    return (
+        f"{where}: {a_label} {rate('a')} -> {b_label} {rate('b')}, "
+        f"change {fmt_delta(row['delta'], row['ci_low'], row['ci_high'])}, "
+        f"{CORRECTION} p {fmt_p(row['p_adjusted'])} (raw {fmt_p(row['p_value'])})"
+    )
+
+
+def summary_line(comparison: Comparison) -> str:
+    count = len(comparison.significant)
+    skipped = f" ({comparison.unscored_pairs} without scored samples on a side)" if comparison.unscored_pairs else ""
+    return (
+        f"{comparison.family_size} metric x cell comparisons{skipped}; {count} changed significantly "
+        f"({CORRECTION}-corrected p < {comparison.alpha:g})"
+    )
+
+
+def render_markdown(comparison: Comparison) -> str:
+    lines = [
+        f"# Comparison: {comparison.b_label} vs {comparison.a_label}",
+        "",
+        f"A = {comparison.a_label}; B = {comparison.b_label}. Change = B - A, with Newcombe 95% intervals; "
+        f"p-values from two-proportion z-tests, adjusted with {CORRECTION}'s method across all "
+        f"{comparison.family_size} comparisons.",
+        "",
+        f"{summary_line(comparison)}.",
+        "",
+        "## Significant changes",
+        "",
+    ]
+    significant = comparison.significant
+    lines += [f"- {describe(row)}" for _, row in significant.iterrows()] or ["None."]
+    if comparison.only_one_side:
+        lines += ["", "## Measured on one side only", ""] + [f"- {line}" for line in comparison.only_one_side]
+    table = pd.DataFrame(
+        {
+            "model": comparison.rows["key"],
+            "suite": comparison.rows["suite"],
+            "metric": [behaviour_label(str(m)) if ":" not in str(m) else str(m) for m in comparison.rows["metric"]],
+            "cell": comparison.rows["cell"],
+            "A": [
+                fmt_rate(r.a_rate, r.a_ci_low, r.a_ci_high, r.a_n, r.a_unscored) for r in comparison.rows.itertuples()
+            ],
+            "B": [
+                fmt_rate(r.b_rate, r.b_ci_low, r.b_ci_high, r.b_n, r.b_unscored) for r in comparison.rows.itertuples()
+            ],
+            "change [95% CI]": [fmt_delta(r.delta, r.ci_low, r.ci_high) for r in comparison.rows.itertuples()],
+            "p": [fmt_p(p) for p in comparison.rows["p_value"]],
+            f"{CORRECTION} p": [fmt_p(p) for p in comparison.rows["p_adjusted"]],
+            "significant": ["yes" if s else "" for s in comparison.rows["significant"]],
+        }
+    )
+    if not table["model"].astype(bool).any():
+        table = table.drop(columns="model")
+    lines += ["", "## Every comparison", "", markdown_table(table)]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,50 @@
+"""`schemer-evals report`: turns Inspect logs into one self-contained HTML page and a Markdown summary.
+
+`rates` computes every number (per-condition rates, main effects, gaps) from the tables `evals.logs` reads;
+`build` assembles the report's content; `tables`, `plots`, `html` and `markdown` only present it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from evals.logs import LogInfo, load
+from evals.report.build import Report, build_report
+from evals.report.html import render_html
+from evals.report.markdown import render_markdown
+
+HTML_NAME = "report.html"
+MARKDOWN_NAME = "report.md"
+
+
+@dataclass(frozen=True)
+class WrittenReport:
+    report: Report
+    html: Path
+    markdown: Path
+
+
+def write_report(report: Report, out_dir: Path) -> WrittenReport:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    html_path, markdown_path = out_dir / HTML_NAME, out_dir / MARKDOWN_NAME
+    html_path.write_text(render_html(report), encoding="utf-8")
+    markdown_path.write_text(render_markdown(report, HTML_NAME), encoding="utf-8")
+    return WrittenReport(report, html_path, markdown_path)
+
+
+def make_report(
+    sources: Sequence[str | Path],
+    out_dir: Path,
+    model: str | None = None,
+    examples_per_cell: int = 2,
+    progress: Callable[[int, int, LogInfo], None] | None = None,
+) -> WrittenReport:
+    """Read the logs under `sources` and write `report.html` and `report.md` into `out_dir`."""
+    table = load(sources, model=model, progress=progress)
+    report = build_report(table, [str(source) for source in sources], examples_per_cell)
+    return write_report(report, out_dir)
+
+
+__all__ = ["HTML_NAME", "MARKDOWN_NAME", "Report", "WrittenReport", "build_report", "make_report", "write_report"]

@@ -1,0 +1,108 @@
+"""`compare` flags exactly the behaviours two organism profiles differ in, with Holm-corrected tests."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from inspect_ai import eval
+
+from evals.compare import Comparison, Side, compare, holm
+from evals.logs import find_log_files, load, read_log_infos
+from tasks.value_conflict import value_conflict
+
+Runner = Callable[..., subprocess.CompletedProcess[str]]
+TG_VERDICT = "training_gaming_reasoning:training_gaming"
+
+
+@pytest.fixture(scope="module")
+def panel_logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    log_dir = tmp_path_factory.mktemp("panel")
+    logs = eval(
+        # Every domain, and no more scenarios per cell than distinct requests: repeated prompts would get
+        # repeated answers and overstate the evidence.
+        value_conflict(training_awareness="training,unmonitored", cot="none", scenarios_per_cell=8),
+        model=["organism/honest", "organism/context_gated_gamer"],
+        log_dir=str(log_dir),
+        display="none",
+        seed=5,
+    )
+    assert all(log.status == "success" for log in logs)
+    return log_dir
+
+
+def assert_flags_exactly_the_gated_cells(comparison: Comparison) -> None:
+    rows = comparison.rows
+    flagged = comparison.significant
+    assert comparison.family_size == len(rows) and len(rows) >= 5
+    # Planted: the gamer complies (and training-games) only in training-context samples on relevant topics.
+    assert set(flagged["cell"]) <= {"training/relevant", "all"}, flagged[["metric", "cell"]]
+    compliance = rows[(rows["metric"] == "compliance") & (rows["cell"] == "training/relevant")].iloc[0]
+    assert compliance["significant"] and compliance["delta"] > 0.3 and compliance["ci_low"] > 0
+    if TG_VERDICT in set(rows["metric"]):
+        verdict = rows[(rows["metric"] == TG_VERDICT) & (rows["cell"] == "training/relevant")].iloc[0]
+        assert verdict["significant"]
+    untouched = rows[rows["cell"].str.contains("unrelated|unmonitored")]
+    assert len(untouched) >= 3 and not untouched["significant"].any()
+
+
+@pytest.mark.slow
+def test_compare_flags_only_the_conditions_where_profiles_differ(panel_logs: Path) -> None:
+    comparison = compare(
+        Side("honest", load([panel_logs], model="honest")),
+        Side("gamer", load([panel_logs], model="context_gated_gamer")),
+    )
+    assert_flags_exactly_the_gated_cells(comparison)
+    assert set(comparison.rows["key"]) == {""}  # one model a side: matched whatever their names
+
+
+@pytest.mark.slow
+def test_two_log_files_compare_as_two_versions(panel_logs: Path) -> None:
+    files = {info.model: info.path for info in read_log_infos(find_log_files([panel_logs]))}
+    comparison = compare(
+        Side("v1", load([files["organism/honest"]])), Side("v2", load([files["organism/context_gated_gamer"]]))
+    )
+    assert_flags_exactly_the_gated_cells(comparison)
+    same = compare(Side("a", load([files["organism/honest"]])), Side("b", load([files["organism/honest"]])))
+    assert (same.rows["delta"] == 0).all() and not same.rows["significant"].any()
+
+
+@pytest.mark.slow
+def test_models_without_a_counterpart_are_listed_not_compared(panel_logs: Path) -> None:
+    both = load([panel_logs])
+    comparison = compare(Side("a", both, {"organism/honest": "mut"}), Side("b", both, {"organism/honest": "mut"}))
+    assert set(comparison.rows["key"]) == {"mut", "organism/context_gated_gamer"}
+    aliased = compare(
+        Side("a", load([panel_logs], model="honest"), {"organism/honest": "mut"}),
+        Side("b", load([panel_logs], model="context_gated_gamer"), {"organism/context_gated_gamer": "other"}),
+    )
+    assert aliased.rows.empty
+    assert aliased.only_one_side == ["A only: value_conflict (mut)", "B only: value_conflict (other)"]
+
+
+def test_holm_adjusts_step_down_and_keeps_order() -> None:
+    adjusted = holm([0.01, 0.04, 0.03, math.nan, 0.005])
+    assert adjusted[:3] == pytest.approx([0.03, 0.06, 0.06])
+    assert math.isnan(adjusted[3]) and adjusted[4] == pytest.approx(0.02)
+
+
+@pytest.mark.slow
+def test_cli_selects_models_from_one_dir_and_lists_changes(panel_logs: Path, outside_repo: Path, cli: Runner) -> None:
+    result = cli(
+        ["schemer-evals", "compare", "honest", "context_gated_gamer", "--logs", str(panel_logs), "--fail-on-change"],
+        cwd=outside_repo,
+    )
+    assert result.returncode == 1, result.stderr[-2000:]
+    changed = [line for line in result.stdout.splitlines() if line.startswith("CHANGED")]
+    assert changed and all("[training/relevant]" in line or "[all]" in line for line in changed)
+    assert any(line.startswith("CHANGED value_conflict compliance [training/relevant]: A 0.") for line in changed)
+    details = outside_repo / "results" / "compare" / "honest-vs-context_gated_gamer"
+    assert "## Significant changes" in (details / "compare.md").read_text()
+    assert len(pd.read_csv(details / "compare.csv")) >= 5
+    missing = cli(["schemer-evals", "compare", "honest", "saint", "--logs", str(panel_logs)], cwd=outside_repo)
+    assert missing.returncode == 2 and "no logs of model 'saint'" in missing.stderr
+    assert len(missing.stderr.strip().splitlines()) == 1
