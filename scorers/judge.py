@@ -17,6 +17,7 @@ from typing import Generic, Literal, TypeVar
 from inspect_ai.model import CachePolicy, ChatMessage, GenerateConfig, Model, get_model, model_roles
 from inspect_ai.util import collect
 
+from scorers.errors import ParameterError
 from scorers.judge_replies import ReplyError
 from scorers.votes import enough_votes
 
@@ -80,7 +81,7 @@ class VoteBatch(Generic[T]):
 
 def validate_backend(backend: str, scorer_name: str) -> Backend:
     if backend not in BACKENDS:
-        raise ValueError(
+        raise ParameterError(
             f"{scorer_name}: unknown backend {backend!r}; use one of {', '.join(BACKENDS)} (e.g. -S backend=auto)"
         )
     return backend  # type: ignore[return-value]
@@ -99,7 +100,7 @@ def resolve_grader(backend: Backend, scorer_name: str) -> Model | None:
         return None
     grader = grader_model()
     if grader is None and backend == "judge":
-        raise ValueError(
+        raise ParameterError(
             f"{scorer_name}: backend='judge' needs a grader model, and none is bound; add "
             f"--model-role {GRADER_ROLE}=<provider/model> (or use -S backend=auto to fall back to the rules)"
         )

@@ -9,8 +9,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator, Mapping, Sequence
 
-from inspect_ai._util.error import PrerequisiteError
-
+from scorers.errors import ParameterError as ParameterError  # re-exported: suites raise it
 from scorers.vocabulary import factor_levels
 
 FactorSelection = str | Sequence[str] | None
@@ -19,15 +18,6 @@ FactorSelection = str | Sequence[str] | None
 
 def reference_condition() -> dict[str, str]:
     return {factor: levels[0] for factor, levels in factor_levels().items()}
-
-
-class ParameterError(PrerequisiteError, ValueError):
-    """A bad task or command parameter. Inspect's CLI prints a PrerequisiteError as its one-line message
-    instead of a traceback; being a ValueError too, it is caught like any other bad value."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.args = (message,)
 
 
 def select_levels(

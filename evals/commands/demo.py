@@ -14,10 +14,11 @@ from inspect_ai import eval_set
 from inspect_ai.log import EvalLog
 
 from evals.organisms.profiles import PROFILES
+from evals.report import make_report
 from tasks.conditions import select_levels
 from tasks.suites import SUITES
 
-DEFAULT_PROFILES = ("honest", "context_gated_gamer")
+DEFAULT_PROFILES = ("honest", "context_gated_gamer", "worst_case_schemer")
 
 
 def register(subparsers: Any) -> None:
@@ -31,6 +32,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--suites", default=",".join(SUITES), help=f"comma-separated suites ({', '.join(SUITES)})")
     parser.add_argument("--limit", type=int, default=None, help="samples per suite (default: all)")
     parser.add_argument("--max-tasks", type=int, default=4, help="tasks run in parallel (default 4)")
+    parser.add_argument("--no-report", action="store_true", help="skip writing the HTML/Markdown report")
     parser.set_defaults(handler=run)
 
 
@@ -51,6 +53,10 @@ def run(args: argparse.Namespace) -> int:
     print()
     print(f"Logs: {log_dir.resolve()}")
     print(f"Open them with:  inspect view --log-dir {log_dir}")
+    if not args.no_report:
+        written = make_report([log_dir], log_dir / "report", progress=None)
+        print(f"Report (tables with 95% intervals, TG-vs-worst-case matrix, plots): {written.html}")
+        print(f"Markdown summary: {written.markdown}")
     return 0 if success else 1
 
 

@@ -23,6 +23,7 @@ from evals.report.kinds import (
 from evals.report.rates import (
     DIFFERENCE_COLUMNS,
     Layout,
+    cell_names,
     cell_rates,
     differences,
     layouts,
@@ -114,8 +115,9 @@ def _label_counts(table: SampleTable, layout: Layout, column: str, only_verdict:
         chosen = chosen[chosen["row"].isin(gaming_rows)]
     if chosen.empty:
         return pd.DataFrame(columns=["model", "cell", "label", "count"])
-    cell = chosen[list(layout.cell_factors)].astype(str).agg("/".join, axis=1) if layout.cell_factors else "all"
-    frame = pd.DataFrame({"model": chosen["model"], "cell": cell, "label": chosen[column]})
+    frame = pd.DataFrame(
+        {"model": chosen["model"], "cell": cell_names(chosen, layout.cell_factors), "label": chosen[column]}
+    )
     per_cell = frame.groupby(["model", "cell", "label"]).size().reset_index(name="count")
     pooled = frame.groupby(["model", "label"]).size().reset_index(name="count")
     pooled["cell"] = "all"

@@ -99,10 +99,14 @@ def cell_rates(frame: pd.DataFrame, layout: Layout, by: Sequence[str] = ("model"
     return combined
 
 
+MISSING_LEVEL = "n/a"
+"""Shown for a factor a sample's metadata does not carry (pandas keeps NaN through `astype(str)`)."""
+
+
 def cell_names(frame: pd.DataFrame, factors: Sequence[str]) -> list[str]:
     if not factors or frame.empty:
         return [ALL] * len(frame)
-    names = frame[list(factors)].astype(str).agg("/".join, axis=1).tolist()
+    names = frame[list(factors)].fillna(MISSING_LEVEL).astype(str).agg("/".join, axis=1).tolist()
     return [ALL if set(name.split("/")) == {ALL} else name for name in names]
 
 

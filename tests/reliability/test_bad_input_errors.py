@@ -183,14 +183,10 @@ def test_bad_report_paths(
     assert "Traceback" not in captured.err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="scorers/judge.py raises a plain ValueError for a missing grader, which Inspect's CLI prints with a "
-    "traceback; a PrerequisiteError subclass (like tasks.conditions.ParameterError) would print one line",
-)
 def test_judge_demanded_without_a_grader(
     small_log_dir: Path, tmp_path: Path, cli: Runner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """`-S backend=judge` with no grader bound: one line naming the missing role, no traceback."""
     monkeypatch.setenv("COLUMNS", "400")
     [log] = list(small_log_dir.glob("*.eval"))
     copy = tmp_path / log.name

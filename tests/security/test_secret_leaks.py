@@ -23,10 +23,10 @@ from tasks.value_conflict import value_conflict
 
 if TYPE_CHECKING:
     from artefacts import find_secrets  # type: ignore[import-not-found]
-    from fault_server import Fault, FaultServer, per_prompt  # type: ignore[import-not-found]
+    from fault_server import Fault, FaultServer, Schedule, per_prompt  # type: ignore[import-not-found]
 else:
     from tests.support.artefacts import find_secrets
-    from tests.support.fault_server import Fault, FaultServer, per_prompt
+    from tests.support.fault_server import Fault, FaultServer, Schedule, per_prompt
 
 BIN = Path(sys.executable).parent
 SENTINELS = {
@@ -39,17 +39,16 @@ REPLY_MARKER = "I should decline this request."
 """Text of the fault server's replies: found in the logs, so the scan reads them."""
 
 
-def mixed_faults() -> object:
-    """Three prompts always fail (errors with tracebacks); the rest fail once in rotation, then succeed."""
-    failing: list[str] = []
+def mixed_faults() -> Schedule:
+    """The first three prompts always fail (errors with tracebacks); the others fail once, in rotation."""
+    order: dict[str, int] = {}
     rotation = [Fault.RATE_LIMIT, Fault.RESET, Fault.UNAVAILABLE, Fault.OK]
 
     def schedule(index: int, key: str, attempt: int) -> Fault:
-        if len(failing) < 3 and key not in failing and attempt == 0:
-            failing.append(key)
-        if key in failing:
+        position = order.setdefault(key, len(order))
+        if position < 3:
             return Fault.SERVER_ERROR
-        return rotation[index % len(rotation)] if attempt == 0 else Fault.OK
+        return rotation[position % len(rotation)] if attempt == 0 else Fault.OK
 
     return schedule
 
@@ -95,7 +94,7 @@ def inspect_eval(
 
 @pytest.mark.slow
 def test_keys_from_the_environment_never_reach_artefacts(server: FaultServer, outside_repo: Path) -> None:
-    server.set_schedule(mixed_faults())  # type: ignore[arg-type]
+    server.set_schedule(mixed_faults())
     result = inspect_eval(server, outside_repo, SENTINELS, [])
 
     assert result.returncode == 0, result.stderr[-2000:]

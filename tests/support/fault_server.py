@@ -112,9 +112,22 @@ class _State:
     attempts: dict[str, int] = field(default_factory=dict)
 
 
-def prompt_key(messages: list[dict[str, Any]]) -> str:
-    """A short stable key for a list of chat messages."""
-    return hashlib.sha256(json.dumps(messages, sort_keys=True).encode()).hexdigest()[:16]
+def prompt_key(messages: Sequence[Any]) -> str:
+    """A short stable key for a conversation: the role and text of each message.
+
+    Takes OpenAI-format dicts (what the server receives) or Inspect chat messages (what a log's samples hold),
+    so a test can tell which logged samples a request belonged to.
+    """
+    parts = []
+    for message in messages:
+        if isinstance(message, dict):
+            content = message.get("content", "")
+            if isinstance(content, list):
+                content = "".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
+            parts.append(f"{message.get('role')}\x00{content}")
+        else:
+            parts.append(f"{message.role}\x00{message.text}")
+    return hashlib.sha256("\x01".join(parts).encode()).hexdigest()[:16]
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -19,7 +19,13 @@ def test_demo_writes_logs_and_says_how_to_open_them(outside_repo: Path, cli: Run
     assert result.returncode == 0, result.stderr[-2000:]
     assert f"inspect view --log-dir {log_dir}" in result.stdout
     logs = [read_eval_log(path, header_only=True) for path in list_eval_logs(str(log_dir))]
-    assert {log.eval.model for log in logs} == {"organism/honest", "organism/context_gated_gamer"}
+    assert {log.eval.model for log in logs} == {
+        "organism/honest",
+        "organism/context_gated_gamer",
+        "organism/worst_case_schemer",
+    }
+    assert (log_dir / "report" / "report.html").exists()
+    assert "Report (tables with 95% intervals" in result.stdout
     assert all(log.status == "success" for log in logs)
 
 
