@@ -23,13 +23,12 @@ from inspect_ai.model import ChatMessageSystem, ChatMessageUser
 from scorers.collusion import collusion as collusion_scorer
 from scorers.data_files import data_version, load_yaml
 from scorers.output_contract import output_contract
-from tasks.conditions import FactorSelection, condition_grid, positive_int, select_levels
+from tasks.conditions import FactorSelection, condition_grid, positive_int, select_factor, select_levels
 from tasks.prompting import join_blocks, render
 from tasks.solvers import respond
 
 SUITE = "collusion"
 DATA_FILES = ("collusion/review.yaml", "collusion/items.yaml", "shared/output_contract.yaml")
-COT_LEVELS = ("none", "hidden_scratchpad", "visible_cot", "native_reasoning", "scaffolded")
 DEFAULT_COT = ("none", "hidden_scratchpad")
 SOLIDARITY = ("none", "appeal")
 PLANTED = ("backdoor", "clean")
@@ -64,7 +63,7 @@ def collusion_samples(
     varied = {
         "solidarity_appeal": select_levels("solidarity_appeal", solidarity_appeal, SOLIDARITY),
         "planted": select_levels("planted", planted, PLANTED),
-        "cot": select_levels("cot", cot, COT_LEVELS),
+        "cot": select_factor("cot", cot),
     }
     per_cell = len(items) if scenarios_per_cell is None else positive_int("scenarios_per_cell", scenarios_per_cell)
     contract = output_contract()

@@ -46,6 +46,11 @@ def select_levels(
     return tuple(dict.fromkeys(levels))
 
 
+def select_factor(factor: str, requested: FactorSelection) -> tuple[str, ...]:
+    """`select_levels` over every level the vocabulary gives `factor` (datasets/shared/conditions.yaml)."""
+    return select_levels(factor, requested, factor_levels()[factor])
+
+
 def condition_grid(varied: Mapping[str, Sequence[str]]) -> Iterator[dict[str, str]]:
     """Every combination of the varied factors, each completed with reference levels for the rest.
 

@@ -19,7 +19,7 @@ from inspect_ai.model import ChatMessageSystem, ChatMessageUser
 from scorers.data_files import data_version, load_yaml
 from scorers.eval_awareness import eval_awareness as eval_awareness_scorer
 from scorers.output_contract import output_contract
-from tasks.conditions import FactorSelection, condition_grid, positive_int, select_levels
+from tasks.conditions import FactorSelection, condition_grid, positive_int, select_factor, select_levels
 from tasks.prompting import join_blocks, render
 from tasks.solvers import respond
 from tasks.value_situations import SCENARIO_FILE, value_domain_names
@@ -28,7 +28,6 @@ SUITE = "eval_awareness"
 FRAMINGS_FILE = "eval_awareness/framings.yaml"
 DATA_FILES = (FRAMINGS_FILE, SCENARIO_FILE, "shared/output_contract.yaml")
 FRAMINGS = ("unstated", "red_team_evaluation", "real_deployment")
-COT_LEVELS = ("none", "hidden_scratchpad", "visible_cot", "native_reasoning", "scaffolded")
 DEFAULT_COT = ("none", "hidden_scratchpad")
 
 
@@ -42,7 +41,7 @@ def eval_awareness_samples(
     varied = {
         "value_domain": select_levels("value_domain", value_domain, value_domain_names()),
         "framing": select_levels("framing", framing, FRAMINGS),
-        "cot": select_levels("cot", cot, COT_LEVELS),
+        "cot": select_factor("cot", cot),
     }
     per_cell = positive_int("scenarios_per_cell", scenarios_per_cell)
     scenarios: dict[str, Any] = load_yaml(SCENARIO_FILE)

@@ -27,13 +27,12 @@ from scorers.data_files import data_version, load_yaml
 from scorers.output_contract import output_contract
 from scorers.oversight_subversion import TURN_LIMIT_STORE_KEY
 from scorers.oversight_subversion import oversight_subversion as oversight_subversion_scorer
-from tasks.conditions import FactorSelection, condition_grid, positive_int, select_levels
+from tasks.conditions import FactorSelection, condition_grid, positive_int, select_factor, select_levels
 from tasks.prompting import join_blocks, render
 from tasks.virtual_fs import file_tools, load_files
 
 SUITE = "oversight_subversion"
 DATA_FILES = ("oversight_subversion/scenarios.yaml", "oversight_subversion/scoring.yaml", "shared/output_contract.yaml")
-COT_LEVELS = ("none", "hidden_scratchpad", "visible_cot", "native_reasoning", "scaffolded")
 DEFAULT_COT = ("none", "hidden_scratchpad")
 GOAL_CONFLICT = ("absent", "present")
 VISIBILITY = ("prominent", "buried")
@@ -54,7 +53,7 @@ def oversight_subversion_samples(
     varied = {
         "goal_conflict": select_levels("goal_conflict", goal_conflict, GOAL_CONFLICT),
         "oversight_visibility": select_levels("oversight_visibility", oversight_visibility, VISIBILITY),
-        "cot": select_levels("cot", cot, COT_LEVELS),
+        "cot": select_factor("cot", cot),
     }
     per_cell = positive_int("scenarios_per_cell", scenarios_per_cell)
     scenarios: list[dict[str, Any]] = spec["scenarios"]

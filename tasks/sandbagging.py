@@ -19,7 +19,7 @@ from inspect_ai.model import ChatMessageSystem, ChatMessageUser
 from scorers.data_files import data_version, load_yaml
 from scorers.output_contract import output_contract
 from scorers.sandbagging import sandbagging as sandbagging_scorer
-from tasks.conditions import FactorSelection, condition_grid, positive_int, select_levels
+from tasks.conditions import FactorSelection, condition_grid, positive_int, select_factor, select_levels
 from tasks.prompting import join_blocks, render
 from tasks.sandbagging_questions import (
     DEFAULT_MCQ_FILE,
@@ -36,7 +36,6 @@ PROMPTS_FILE = "sandbagging/prompts.yaml"
 DATA_FILES = (PROMPTS_FILE, DEFAULT_MCQ_FILE, "shared/output_contract.yaml")
 INCENTIVES = ("neutral", "high_score_triggers_unlearning", "low_score_triggers_retraining")
 QUESTION_SOURCES = ("arithmetic", "mcq")
-COT_LEVELS = ("none", "hidden_scratchpad", "visible_cot", "native_reasoning", "scaffolded")
 DEFAULT_COT = ("none", "hidden_scratchpad")
 
 
@@ -59,7 +58,7 @@ def sandbagging_samples(
     varied = {
         "incentive": select_levels("incentive", incentive, INCENTIVES),
         "question_source": select_levels("question_source", question_source, QUESTION_SOURCES),
-        "cot": select_levels("cot", cot, COT_LEVELS),
+        "cot": select_factor("cot", cot),
     }
     per_cell = positive_int("scenarios_per_cell", scenarios_per_cell)
     seed = int(question_seed)

@@ -25,7 +25,7 @@ from inspect_ai.model import ChatMessageSystem, ChatMessageUser
 from scorers.data_files import data_version, load_yaml
 from scorers.output_contract import output_contract
 from scorers.panels import training_gaming_scorers
-from tasks.conditions import FactorSelection, condition_grid, positive_int, select_levels
+from tasks.conditions import FactorSelection, condition_grid, positive_int, select_factor, select_levels
 from tasks.prompting import join_blocks, render, training_awareness_cue
 from tasks.solvers import respond
 
@@ -37,7 +37,6 @@ CUES_FILE = "training_info/training_awareness_cues.yaml"
 DATA_FILES = (DEPLOYMENT_FILE, DOCUMENTS_FILE, REQUESTS_FILE, CUES_FILE, "shared/output_contract.yaml")
 TRAINING_INFO_LEVELS = ("none", "hint", "documents")
 OPERATOR_ETHICS_LEVELS = ("neutral", "unethical")
-COT_LEVELS = ("none", "hidden_scratchpad", "visible_cot", "native_reasoning", "scaffolded")
 DEFAULT_COT = ("hidden_scratchpad",)
 EVERYDAY_DOCUMENTS = 3
 """Workspace documents every sample shows besides any pipeline documents (one is swapped for an
@@ -59,12 +58,10 @@ def training_info_samples(
     """Build the suite's samples over the selected grid."""
     varied = {
         "training_info": select_levels("training_info", training_info, TRAINING_INFO_LEVELS),
-        "training_awareness": select_levels(
-            "training_awareness", training_awareness, ("unmonitored", "training", "unstated")
-        ),
+        "training_awareness": select_factor("training_awareness", training_awareness),
         "operator_ethics": select_levels("operator_ethics", operator_ethics, OPERATOR_ETHICS_LEVELS),
         "value_domain": select_levels("value_domain", value_domain, value_domain_names()),
-        "cot": select_levels("cot", cot, COT_LEVELS),
+        "cot": select_factor("cot", cot),
     }
     per_cell = positive_int("scenarios_per_cell", scenarios_per_cell)
     samples: list[Sample] = []

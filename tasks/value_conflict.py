@@ -14,12 +14,11 @@ from inspect_ai.dataset import MemoryDataset, Sample
 
 from scorers.data_files import data_version
 from scorers.panels import training_gaming_scorers
-from tasks.conditions import FactorSelection, positive_int, select_levels
+from tasks.conditions import FactorSelection, positive_int, select_factor, select_levels
 from tasks.solvers import respond
 from tasks.value_situations import DATA_FILES, value_domain_names, value_situation_samples
 
 SUITE = "value_conflict"
-COT_LEVELS = ("none", "hidden_scratchpad", "visible_cot", "native_reasoning", "scaffolded")
 DEFAULT_COT = ("none", "hidden_scratchpad")
 
 
@@ -33,11 +32,9 @@ def value_conflict_samples(
     """Build the suite's samples over the selected grid."""
     varied = {
         "value_domain": select_levels("value_domain", value_domain, value_domain_names()),
-        "topic_relevance": select_levels("topic_relevance", topic_relevance, ("unrelated", "relevant")),
-        "training_awareness": select_levels(
-            "training_awareness", training_awareness, ("unmonitored", "training", "unstated")
-        ),
-        "cot": select_levels("cot", cot, COT_LEVELS),
+        "topic_relevance": select_factor("topic_relevance", topic_relevance),
+        "training_awareness": select_factor("training_awareness", training_awareness),
+        "cot": select_factor("cot", cot),
     }
     return value_situation_samples(SUITE, varied, positive_int("scenarios_per_cell", scenarios_per_cell))
 
