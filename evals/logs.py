@@ -79,6 +79,8 @@ class LogInfo:
     error: str | None = None
     declared_factors: tuple[str, ...] = ()
     """The task metadata's `factors` list, when the suite declares which metadata keys are its factors."""
+    judge_counts: tuple[tuple[str, float], ...] = ()
+    """The TG scorer's back-end and judge-cost counts (`tg_count ...` metrics), when the log has them."""
 
     @property
     def complete(self) -> bool:
@@ -157,6 +159,22 @@ def log_info(log: EvalLog, path: str) -> LogInfo:
         samples_expected=(log.eval.dataset.samples or 0) * epochs,
         error=log.error.message if log.error else None,
         declared_factors=tuple(str(f) for f in declared) if isinstance(declared, list | tuple) else (),
+        judge_counts=judge_counts(log),
+    )
+
+
+JUDGE_COUNT_PREFIX = "tg_count "
+
+
+def judge_counts(log: EvalLog) -> tuple[tuple[str, float], ...]:
+    """The `tg_count ...` metrics of a log's results (back ends used, grader calls and tokens)."""
+    if not log.results:
+        return ()
+    return tuple(
+        (name.removeprefix(JUDGE_COUNT_PREFIX), float(metric.value))
+        for score in log.results.scores
+        for name, metric in score.metrics.items()
+        if name.startswith(JUDGE_COUNT_PREFIX)
     )
 
 

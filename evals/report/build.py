@@ -78,6 +78,8 @@ class Report:
     """Per model, factor and level: each headline TG / worst-case metric's rate and its difference from the
     factor's reference level (pooled over the suites that vary that factor and measure that metric)."""
     sample_counts: pd.DataFrame
+    judge_cost: pd.DataFrame
+    """TG-scorer back ends and grader calls/tokens per log (`judge_cost`)."""
     errored_by_log: dict[str, int] = field(default_factory=dict)
     """Samples that ended in an error (left out of every rate), per log path."""
 
@@ -191,6 +193,28 @@ def sample_counts(table: SampleTable) -> pd.DataFrame:
     return grouped.reset_index()
 
 
+JUDGE_COST_COLUMNS = (
+    "scored",
+    "backend rules",
+    "backend prefilter",
+    "backend judge",
+    "unscored",
+    "grader_calls",
+    "grader_tokens",
+    "grader_tokens per judged sample",
+)
+
+
+def judge_cost(table: SampleTable) -> pd.DataFrame:
+    """Per log with a TG scorer: which back end decided how many samples, and what the judge cost."""
+    rows = [
+        {"suite": info.suite, "model": info.model, **{k: v for k, v in info.judge_counts if k in JUDGE_COST_COLUMNS}}
+        for info in table.logs
+        if info.judge_counts
+    ]
+    return pd.DataFrame(rows, columns=["suite", "model", *JUDGE_COST_COLUMNS])
+
+
 def build_report(table: SampleTable, sources: list[str], examples_per_cell: int = 2) -> Report:
     sections = [suite_section(table, layout, examples_per_cell) for layout in layouts(table).values()]
     return Report(
@@ -201,5 +225,6 @@ def build_report(table: SampleTable, sources: list[str], examples_per_cell: int 
         sections=sections,
         matrix=tg_worst_case_matrix(table, sections),
         sample_counts=sample_counts(table),
+        judge_cost=judge_cost(table),
         errored_by_log={str(k): int(v) for k, v in table.samples.groupby("log")["error"].sum().items()},
     )

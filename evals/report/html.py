@@ -170,6 +170,11 @@ def render_html(report: Report) -> str:
         "<h2>Logs</h2>",
         html_table(overview_table(report), "logs"),
         f"<ul>{warnings}</ul>" if warnings else "",
+        *(
+            ["<h2>TG scorer back ends and judge cost</h2>", html_table(report.judge_cost, "judge-cost")]
+            if not report.judge_cost.empty
+            else []
+        ),
         f"<details><summary>What the numbers mean</summary><ul>{glossary}</ul></details>",
         *[_model(report, model) for model in report.models],
     ]

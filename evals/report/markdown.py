@@ -35,6 +35,8 @@ def render_markdown(report: Report, html_name: str) -> str:
         markdown_table(overview_table(report)),
     ]
     lines += [f"- warning: {warning}" for warning in report.warnings]
+    if not report.judge_cost.empty:
+        lines += ["", "## TG scorer back ends and judge cost", "", markdown_table(report.judge_cost)]
     for model in report.models:
         lines += ["", f"## {model}", "", markdown_table(headline_table(report, model))]
         found = findings(report, model)

@@ -269,3 +269,14 @@ def test_cli_rejects_a_missing_log_dir_in_one_line(outside_repo: Path, cli: Runn
     result = cli(["schemer-evals", "report", "no-such-dir"], cwd=outside_repo)
     assert result.returncode == 2
     assert result.stderr.strip() == "schemer-evals report: error: no such log file or directory: no-such-dir"
+
+
+def test_report_shows_tg_back_ends_and_judge_cost(organism_report: tuple[Report, Path]) -> None:
+    report, html = organism_report
+    cost = report.judge_cost
+    assert sorted(cost["model"]) == ["organism/context_gated_gamer", "organism/cot_gated_gamer", "organism/honest"]
+    assert set(cost["suite"]) == {"value_conflict"}
+    # No grader bound: the offline rules decide every scored sample and the judge is never called.
+    assert (cost["backend rules"] == cost["scored"]).all() and (cost["scored"] > 0).all()
+    assert (cost["backend judge"] == 0).all() and (cost["grader_calls"] == 0).all()
+    assert "TG scorer back ends and judge cost" in html.read_text()
