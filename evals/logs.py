@@ -78,7 +78,10 @@ class LogInfo:
     samples_expected: int
     error: str | None = None
     declared_factors: tuple[str, ...] = ()
-    """The task metadata's `factors` list, when the suite declares which metadata keys are its factors."""
+    """The factors the suite declares in its task metadata (`factors`), in declaration order."""
+    declared_levels: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """Each declared factor's levels, reference first, when the task metadata's `factors` is a mapping
+    `{factor: [levels...]}` (the form every suite writes); empty when it is only a list of names."""
     judge_counts: tuple[tuple[str, float], ...] = ()
     """The TG scorer's back-end and judge-cost counts (`tg_count ...` metrics), when the log has them."""
 
@@ -116,6 +119,13 @@ class SampleTable:
         declared = [info.declared_factors for info in self.logs if info.suite == suite and info.declared_factors]
         return declared[0] if declared else None
 
+    def declared_levels(self, suite: str) -> dict[str, tuple[str, ...]]:
+        """Each declared factor's levels (reference first) for a suite; empty when its logs declare none."""
+        for info in self.logs:
+            if info.suite == suite and info.declared_levels:
+                return dict(info.declared_levels)
+        return {}
+
 
 def local_path(name: str) -> str:
     """A filesystem path from what `list_eval_logs` returns (`file://` URIs for local logs)."""
@@ -148,6 +158,7 @@ def log_info(log: EvalLog, path: str) -> LogInfo:
     metadata = log.eval.metadata or {}
     task_suite = metadata.get("suite")
     declared = metadata.get("factors")
+    names, levels = declared_design(declared)
     return LogInfo(
         path=path,
         task=log.eval.task,
@@ -158,9 +169,24 @@ def log_info(log: EvalLog, path: str) -> LogInfo:
         task_id=log.eval.task_id,
         samples_expected=(log.eval.dataset.samples or 0) * epochs,
         error=log.error.message if log.error else None,
-        declared_factors=tuple(str(f) for f in declared) if isinstance(declared, list | tuple) else (),
+        declared_factors=names,
+        declared_levels=levels,
         judge_counts=judge_counts(log),
     )
+
+
+def declared_design(declared: object) -> tuple[tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]:
+    """Factor names and levels from a task's `factors` metadata: a mapping factor -> levels (reference first)
+    or a plain list of factor names (older logs). Anything else declares nothing."""
+    if isinstance(declared, Mapping):
+        levels = tuple(
+            (str(factor), tuple(str(level) for level in values) if isinstance(values, list | tuple) else ())
+            for factor, values in declared.items()
+        )
+        return tuple(name for name, _ in levels), tuple((name, values) for name, values in levels if values)
+    if isinstance(declared, list | tuple):
+        return tuple(str(factor) for factor in declared), ()
+    return (), ()
 
 
 JUDGE_COUNT_PREFIX = "tg_count "
@@ -337,16 +363,17 @@ def load(
 
 
 def suite_factors(samples: pd.DataFrame, conditions: Iterable[str], declared: Sequence[str] | None = None) -> list[str]:
-    """The condition factors these samples vary: vocabulary factors in vocabulary order, then the suite's own
-    factors: those it declares or, failing that, short-valued metadata keys with a few levels (e.g. `incentive`)."""
+    """The condition factors these samples vary: when the suite declares its factors, exactly those (in declared
+    order; everything else in metadata is descriptive); otherwise vocabulary factors in vocabulary order, then
+    short-valued metadata keys with a few levels (e.g. `incentive`)."""
     vocabulary = factor_levels()
 
     def varies(column: str) -> bool:
         return column in samples and samples[column].nunique(dropna=True) > 1
 
-    factors = [f for f in vocabulary if varies(f)]
     if declared is not None:
-        return factors + [f for f in declared if f not in vocabulary and varies(f)]
+        return [f for f in declared if varies(f)]
+    factors = [f for f in vocabulary if varies(f)]
     for column in conditions:
         if column in vocabulary or column in NOT_FACTORS or column not in samples:
             continue
@@ -355,10 +382,11 @@ def suite_factors(samples: pd.DataFrame, conditions: Iterable[str], declared: Se
     return factors
 
 
-def level_order(factor: str, present: Iterable[str]) -> list[str]:
-    """Levels in vocabulary order (reference first); levels outside the vocabulary follow in order of appearance."""
+def level_order(factor: str, present: Iterable[str], declared: Sequence[str] | None = None) -> list[str]:
+    """Levels in the suite's declared order, else vocabulary order (reference first); levels outside both
+    follow in order of appearance."""
     present = list(dict.fromkeys(str(level) for level in present))
-    vocabulary = factor_levels().get(factor, ())
+    vocabulary = tuple(declared) if declared else factor_levels().get(factor, ())
     return [level for level in vocabulary if level in present] + [level for level in present if level not in vocabulary]
 
 

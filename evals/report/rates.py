@@ -7,7 +7,7 @@ separately. Intervals come from `scorers.statistics` (Wilson for rates, Newcombe
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -40,17 +40,28 @@ class Layout:
 
 
 def layout_of(
-    samples: pd.DataFrame, suite: str, conditions: Sequence[str], declared: Sequence[str] | None = None
+    samples: pd.DataFrame,
+    suite: str,
+    conditions: Sequence[str],
+    declared: Sequence[str] | None = None,
+    declared_levels: Mapping[str, Sequence[str]] | None = None,
 ) -> Layout:
     factors = tuple(suite_factors(samples, conditions, declared))
-    levels = {factor: tuple(level_order(factor, samples[factor].dropna())) for factor in factors}
+    known = declared_levels or {}
+    levels = {factor: tuple(level_order(factor, samples[factor].dropna(), known.get(factor))) for factor in factors}
     return Layout(suite, factors, levels)
 
 
 def layouts(table: SampleTable) -> dict[str, Layout]:
     samples = table.samples
     return {
-        suite: layout_of(samples[samples["suite"] == suite], suite, table.conditions, table.declared_factors(suite))
+        suite: layout_of(
+            samples[samples["suite"] == suite],
+            suite,
+            table.conditions,
+            table.declared_factors(suite),
+            table.declared_levels(suite),
+        )
         for suite in table.suites
     }
 
