@@ -164,3 +164,18 @@ def test_set_size_balance_and_splits(rows: list[dict[str, Any]]) -> None:
     tags = Counter(row["reasoning_tag"] for row in rows)
     assert set(tags) == set(TAGS), tags
     assert sum(row["truncated"] for row in rows) >= 5
+
+
+def _six_grams(text: str) -> set[tuple[str, ...]]:
+    words = text.lower().split()
+    return {tuple(words[i : i + 6]) for i in range(len(words) - 5)}
+
+
+def test_no_item_is_a_near_copy_of_another(rows: list[dict[str, Any]]) -> None:
+    # One template reworded 170 times would let a classifier learn the template; no pair may share more than a
+    # fifth of the shorter item's word 6-grams (the closest pair shared about 5% when the set was written).
+    grams = [(row["id"], _six_grams(row["reasoning"])) for row in rows]
+    for index, (first, first_grams) in enumerate(grams):
+        for second, second_grams in grams[index + 1 :]:
+            shared = len(first_grams & second_grams) / min(len(first_grams), len(second_grams))
+            assert shared <= 0.2, (first, second, round(shared, 3))
