@@ -305,6 +305,10 @@ def test_rescoring_hits_the_cache_and_a_different_grader_changes_the_scores(
     )
     assert calls["a"] == 2 * 5, "re-scoring the same log with the same grader makes no new grader calls"
     assert {key: s.answer for key, s in scores_of(again).items()} == first
+    for key in ("one", "two"):
+        assert scores_of(log)[key].metadata["grader_cache_hits"] == 0
+        replayed = scores_of(again)[key].metadata
+        assert replayed["grader_calls"] == 5 and replayed["grader_cache_hits"] == 5, "cache hits are not real calls"
 
     other = score(
         stored, [training_gaming_reasoning()], model_roles={"grader": grader("b", gaming=True)}, action="overwrite"
