@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Generic, Literal, TypeVar
 
 from inspect_ai.model import CachePolicy, ChatMessage, GenerateConfig, Model, ModelOutput, get_model, model_roles
-from inspect_ai.event import ModelEvent
+from inspect_ai.event import Event, ModelEvent
 from inspect_ai.log import transcript
 from inspect_ai.util import collect
 
@@ -157,9 +157,14 @@ def resolve_panel(backend: Backend, scorer_name: str) -> list[tuple[str, Model]]
     return panel
 
 
-def _from_cache(output: ModelOutput) -> bool:
-    """Whether Inspect answered this generate from its model cache (its model event says `cache="read"`)."""
-    event = transcript().history.find_last(lambda event: isinstance(event, ModelEvent) and event.output is output)
+def _from_cache(output: ModelOutput, seed: int) -> bool:
+    """Whether Inspect answered this generate from its model cache: the sample's latest model event with this
+    vote's seed and output says `cache="read"` (events hold a copy of the output, so match by value)."""
+
+    def this_call(event: Event) -> bool:
+        return isinstance(event, ModelEvent) and event.config.seed == seed and event.output == output
+
+    event = transcript().history.find_last(this_call)
     return isinstance(event, ModelEvent) and event.cache == "read"
 
 
@@ -181,14 +186,15 @@ async def run_votes(
 
     async def vote(index: int) -> tuple[str, T | None, str | None, int, bool]:
         role, grader = panel[index % len(panel)]
-        config = GenerateConfig(temperature=settings.temperature_for(grader), seed=VOTE_SEED_BASE + index)
+        seed = VOTE_SEED_BASE + index
+        config = GenerateConfig(temperature=settings.temperature_for(grader), seed=seed)
         try:
             output = await grader.generate(
                 messages, config=config, cache=settings.cache_policy({**scopes, "vote": str(index)})
             )
         except Exception as error:  # a failed judge call is an unscored vote, never a crashed sample
             return role, None, f"grader error: {type(error).__name__}: {str(error)[:160]}", 0, False
-        cached = settings.cache is not False and _from_cache(output)
+        cached = settings.cache is not False and _from_cache(output, seed)
         tokens = output.usage.total_tokens if output.usage else 0
         if output.error:
             return role, None, f"grader error: {output.error[:160]}", tokens, cached
