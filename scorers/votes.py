@@ -9,8 +9,8 @@ judgement needs usable votes from a majority of the calls made; otherwise it is 
 Sequential ("adaptive") voting asks `min_votes` first, then `step` more at a time, and stops once either
 - the remaining votes cannot move the sample across the threshold or into or out of the maybe band, whatever
   they say; or
-- the Wilson interval (at `confidence`) of the vote share lies entirely at or above the threshold, or entirely
-  below the maybe band: the sample is clearly one side and clearly not borderline.
+- the Wilson (or Jeffreys) interval at `confidence` of the vote share lies entirely at or above the threshold,
+  or entirely below the maybe band: the sample is clearly one side and clearly not borderline.
 A sample whose interval touches the maybe band is asked up to the full `votes`.
 """
 
@@ -26,6 +26,8 @@ from statsmodels.stats.proportion import proportion_confint
 Voting = Literal["fixed", "adaptive"]
 VOTING_MODES: tuple[str, ...] = ("fixed", "adaptive")
 Region = Literal["no", "maybe", "yes"]
+Interval = Literal["wilson", "jeffreys"]
+INTERVALS: tuple[str, ...] = ("wilson", "jeffreys")
 
 
 @dataclass(frozen=True)
@@ -47,9 +49,10 @@ class VotingRule:
     maybe_low: float = 0.2
     maybe_high: float = 0.4
     voting: Voting = "fixed"
-    min_votes: int = 4
-    step: int = 2
-    confidence: float = 0.9
+    min_votes: int = 8
+    step: int = 1
+    confidence: float = 0.8
+    interval: Interval = "wilson"
 
     def __post_init__(self) -> None:
         if self.votes < 1:
@@ -62,6 +65,8 @@ class VotingRule:
             raise ValueError(f"judge voting must be one of {', '.join(VOTING_MODES)}, got {self.voting!r}")
         if self.min_votes < 1 or self.step < 1:
             raise ValueError(f"judge min_votes and step must be at least 1, got {self.min_votes} and {self.step}")
+        if self.interval not in INTERVALS:
+            raise ValueError(f"judge stopping interval must be one of {', '.join(INTERVALS)}, got {self.interval!r}")
         if not 0.5 <= self.confidence < 1.0:
             raise ValueError(f"judge stopping confidence must be in [0.5, 1), got {self.confidence}")
 
@@ -93,7 +98,7 @@ class VotingRule:
         lowest, highest = yes / (usable + remaining), (yes + remaining) / (usable + remaining)
         if self._same_region(lowest, highest):
             return True
-        low, high = wilson(yes, usable, self.confidence)
+        low, high = interval(yes, usable, self.confidence, self.interval)
         return low >= self.threshold or high < min(self.maybe_low, self.threshold)
 
     def _same_region(self, lowest: float, highest: float) -> bool:
@@ -102,10 +107,16 @@ class VotingRule:
         return not any(lowest < edge <= highest for edge in edges)
 
 
+def interval(yes: int, n: int, confidence: float = 0.95, method: Interval = "wilson") -> tuple[float, float]:
+    """Two-sided interval of a proportion (statsmodels): Wilson score, or Jeffreys (the equal-tailed Beta
+    posterior interval under a Beta(1/2, 1/2) prior)."""
+    low, high = proportion_confint(yes, n, alpha=1.0 - confidence, method=method)
+    return float(low), float(high)
+
+
 def wilson(yes: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
     """Wilson score interval of a proportion (statsmodels)."""
-    low, high = proportion_confint(yes, n, alpha=1.0 - confidence, method="wilson")
-    return float(low), float(high)
+    return interval(yes, n, confidence, "wilson")
 
 
 def enough_votes(usable: int, calls: int) -> bool:
