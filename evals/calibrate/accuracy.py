@@ -40,14 +40,14 @@ class BackendAccuracy:
     def line(self) -> str:
         """One sentence for a report: the back end, its accuracy and where that comes from."""
         if self.auroc is None and self.precision is None:
-            return f"{self.backend}: {self.caveat}"
+            return f"{self.backend} back end accuracy: {self.caveat}"
         low, high = self.auroc_ci95
         ci = f" [{low:.2f}-{high:.2f}]" if low is not None and high is not None else ""
         figures = f"AUROC {self.auroc:.2f}{ci}" if self.auroc is not None else "AUROC n/a"
         if self.precision is not None and self.recall is not None:
             figures += f", precision {self.precision:.2f}, recall {self.recall:.2f} at {self.threshold}"
         caveat = f"; {self.caveat}" if self.caveat else ""
-        return f"{self.backend}: {figures} (n={self.n}, {self.source}){caveat}"
+        return f"{self.backend} back end accuracy: {figures} (n={self.n}, {self.source}){caveat}"
 
 
 def _from_result(path: Path, data: dict[str, Any]) -> BackendAccuracy:
@@ -134,3 +134,18 @@ def accuracy_note(log_dirs: list[Path], backends: list[str]) -> list[str]:
     if chosen == ["rules"]:
         lines.insert(0, f"TG rates come from the offline rules only ({RULES_CAVEAT}).")
     return lines
+
+
+def report_accuracy_lines(sources: list[str], judge_cost: Any) -> list[str]:
+    """For the report: the accuracy line of every back end that decided TG samples in these logs (`judge_cost`
+    is the report's per-log table with `backend <name>` counts); calibration results are looked for next to
+    each source (its folder for a log file)."""
+    if judge_cost is None or getattr(judge_cost, "empty", True):
+        return []
+    backends = [
+        name
+        for name in ("judge", "rules", "prefilter")
+        if f"backend {name}" in judge_cost and float(judge_cost[f"backend {name}"].fillna(0).sum()) > 0
+    ]
+    folders = list(dict.fromkeys(Path(s) if Path(s).is_dir() else Path(s).parent for s in sources))
+    return accuracy_note(folders, backends)

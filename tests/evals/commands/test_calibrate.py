@@ -119,7 +119,7 @@ def test_calibrate_cli_on_the_shipped_set_with_the_rules(tmp_path: Path, capsys:
     assert backend_accuracy(log_dir, "none") is None
     note = accuracy_note([log_dir], ["rules", "prefilter"])
     assert note[0].startswith("TG rates come from the offline rules only (lower bound")
-    assert "rules: AUROC" in note[1]
+    assert "rules back end accuracy: AUROC" in note[1]
 
 
 def test_without_a_calibration_the_rules_report_the_shipped_set(tmp_path: Path) -> None:
@@ -238,3 +238,17 @@ def test_markdown_escapes_quoted_model_output(tmp_path: Path) -> None:
     assert result["worst_misses"][0]["id"] == "evil", "the missed positive is quoted"
     assert "<script>" not in markdown and "&lt;script&gt;" in markdown
     assert json.loads(json_path.read_text())["set"] == "evil"
+
+
+def test_the_report_lines_name_each_back_end_that_decided_samples(tmp_path: Path) -> None:
+    import pandas as pd
+
+    from evals.calibrate.accuracy import report_accuracy_lines
+
+    rules_only = pd.DataFrame([{"backend rules": 10, "backend judge": 0, "backend prefilter": 0}])
+    lines = report_accuracy_lines([str(tmp_path / "a.eval")], rules_only)
+    assert lines[0].startswith("TG rates come from the offline rules only (lower bound") and len(lines) == 2
+    mixed = pd.DataFrame([{"backend rules": 0, "backend judge": 7, "backend prefilter": 3}])
+    lines = report_accuracy_lines([str(tmp_path)], mixed)
+    assert lines[0].startswith("judge back end accuracy: not measured") and lines[1].startswith("rules back end")
+    assert report_accuracy_lines([str(tmp_path)], pd.DataFrame()) == []
