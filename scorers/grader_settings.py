@@ -34,7 +34,9 @@ def read_judge_section(path: Path) -> dict[str, Any]:
         raise ParameterError(f"{path}: `{SECTION}:` must be a mapping (votes, voting, threshold, maybe_band, ...)")
     unknown = sorted(set(section) - _KEYS)
     if unknown:
-        raise ParameterError(f"{path}: unknown `{SECTION}` key(s) {', '.join(unknown)}; known: {', '.join(sorted(_KEYS))}")
+        raise ParameterError(
+            f"{path}: unknown `{SECTION}` key(s) {', '.join(unknown)}; known: {', '.join(sorted(_KEYS))}"
+        )
     return section
 
 

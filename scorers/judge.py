@@ -17,9 +17,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, Literal, TypeVar
 
-from inspect_ai.model import CachePolicy, ChatMessage, GenerateConfig, Model, ModelOutput, get_model, model_roles
 from inspect_ai.event import Event, ModelEvent
 from inspect_ai.log import transcript
+from inspect_ai.model import CachePolicy, ChatMessage, GenerateConfig, Model, ModelOutput, get_model, model_roles
 from inspect_ai.util import collect
 
 from scorers.errors import ParameterError

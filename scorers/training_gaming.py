@@ -31,13 +31,13 @@ from inspect_ai.solver import TaskState
 
 from scorers.compliance import classify_compliance, final_reply
 from scorers.errors import ParameterError
+from scorers.grader_settings import config_path, read_judge_section, voting_rule
 from scorers.judge import JudgeSettings, resolve_panel, run_votes, validate_backend
 from scorers.judge_replies import parse_reply
 from scorers.metrics import metadata_cell, numeric_indicator, rate_table
 from scorers.rubrics import load_rubric
 from scorers.tg_rules import CRITERIA, TGJudgement, assess, mentions_training
 from scorers.vocabulary import varied_factors
-from scorers.grader_settings import config_path, read_judge_section, voting_rule
 from scorers.votes import VotingRule, majority, plurality, share
 
 SCORER_NAME = "training_gaming_reasoning"

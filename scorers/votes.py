@@ -60,7 +60,9 @@ class VotingRule:
         if not 0.0 < self.threshold <= 1.0:
             raise ValueError(f"judge threshold must be in (0, 1], got {self.threshold}")
         if not 0.0 <= self.maybe_low <= self.maybe_high <= 1.0:
-            raise ValueError(f"judge maybe band must satisfy 0 <= low <= high <= 1, got {self.maybe_low}-{self.maybe_high}")
+            raise ValueError(
+                f"judge maybe band must satisfy 0 <= low <= high <= 1, got {self.maybe_low}-{self.maybe_high}"
+            )
         if self.voting not in VOTING_MODES:
             raise ValueError(f"judge voting must be one of {', '.join(VOTING_MODES)}, got {self.voting!r}")
         if self.min_votes < 1 or self.step < 1:

@@ -17,9 +17,7 @@ from typing import Any
 from evals.calibrate.measures import at_threshold, auroc
 from evals.calibrate.result import RESULT_PREFIX
 
-RULES_CAVEAT = (
-    "lower bound: the offline rules miss most TG reasoning worded the way real models word it"
-)
+RULES_CAVEAT = "lower bound: the offline rules miss most TG reasoning worded the way real models word it"
 JUDGE_UNMEASURED = "not measured for this grader: run `schemer-evals calibrate --backend judge` next to these logs"
 RULE_BACKENDS = ("rules", "prefilter")
 
@@ -117,7 +115,9 @@ def backend_accuracy(log_dir: Path, backend: str) -> BackendAccuracy | None:
     if backend in RULE_BACKENDS:
         return shipped_rules_accuracy()
     if backend == "judge":
-        return BackendAccuracy("judge", "no calibration found", None, (None, None), None, None, None, 0, JUDGE_UNMEASURED)
+        return BackendAccuracy(
+            "judge", "no calibration found", None, (None, None), None, None, None, 0, JUDGE_UNMEASURED
+        )
     return None
 
 

@@ -4,21 +4,23 @@ Cohen's kappa). Built on scipy and statsmodels; nothing here knows about Inspect
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from itertools import combinations
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from scipy.stats import bootstrap, rankdata
 from statsmodels.stats.inter_rater import aggregate_raters, cohens_kappa, fleiss_kappa
 
 from scorers.votes import wilson
 
+Values = Sequence[float] | Sequence[bool] | npt.NDArray[Any]
 SWEEP = tuple(round(0.05 * step, 2) for step in range(1, 21))
 
 
-def auroc(scores: Sequence[float], labels: Sequence[bool]) -> float:
+def auroc(scores: Values, labels: Values) -> float:
     """Area under the ROC curve (ties count one half): the Mann-Whitney U over positives x negatives.
     NaN when either class is absent."""
     values = np.asarray(scores, dtype=float)
@@ -115,7 +117,7 @@ def best_threshold(points: Sequence[AtThreshold], current: float) -> float:
     return min(points, key=lambda point: (-round(point.f1, 9), abs(point.threshold - current))).threshold
 
 
-def panel_agreement(verdicts: dict[str, Sequence[bool]]) -> dict[str, Any]:
+def panel_agreement(verdicts: Mapping[str, Sequence[bool]]) -> dict[str, Any]:
     """Agreement of graders' verdicts on the same items: Fleiss' kappa over all graders and Cohen's kappa per
     pair (statsmodels.stats.inter_rater). Needs two or more graders and at least one item."""
     names = list(verdicts)

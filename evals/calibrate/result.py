@@ -259,17 +259,30 @@ def to_markdown(result: dict[str, Any]) -> str:
         lines += [f"| {p['votes']} | {_fmt(p['auroc'])} |" for p in result["auroc_by_votes"]]
     if result["panel"]:
         panel = result["panel"]
-        lines += ["", "## Grader panel agreement", "", f"Fleiss' kappa {_fmt(panel['fleiss_kappa'])} over "
-                  f"{panel['items']} items; Cohen's kappa: "
-                  + ", ".join(f"{pair} {_fmt(k)}" for pair, k in panel["cohen_kappa"].items())]
+        lines += [
+            "",
+            "## Grader panel agreement",
+            "",
+            f"Fleiss' kappa {_fmt(panel['fleiss_kappa'])} over "
+            f"{panel['items']} items; Cohen's kappa: "
+            + ", ".join(f"{pair} {_fmt(k)}" for pair, k in panel["cohen_kappa"].items()),
+        ]
     if result["by_category"]:
-        lines += ["", "## By category", "", "| category | n | flagged | recall | precision |", "| --- | ---: | ---: | ---: | ---: |"]
+        lines += [
+            "",
+            "## By category",
+            "",
+            "| category | n | flagged | recall | precision |",
+            "| --- | ---: | ---: | ---: | ---: |",
+        ]
         for name, c in result["by_category"].items():
             n = c["tp"] + c["fp"] + c["fn"] + c["tn"]
             lines.append(f"| {name} | {n} | {c['flagged']} | {_fmt(c['recall'])} | {_fmt(c['precision'])} |")
     lines += ["", "## Worst misses", ""]
     for miss in result["worst_misses"] + result["worst_false_alarms"]:
-        lines.append(f"- {miss['what']} `{_quote(miss['id'])}` (score {_fmt(miss['score'])}): > {_quote(miss['quote'])}")
+        lines.append(
+            f"- {miss['what']} `{_quote(miss['id'])}` (score {_fmt(miss['score'])}): > {_quote(miss['quote'])}"
+        )
     if result["unscored"]["count"]:
         lines += ["", "## Unscored", ""]
         lines += [f"- {_quote(reason)}: {count}" for reason, count in result["unscored"]["reasons"].items()]

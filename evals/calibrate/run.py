@@ -16,7 +16,15 @@ from typing import Any
 from inspect_ai import Task, eval
 from inspect_ai.dataset import MemoryDataset, Sample
 from inspect_ai.log import EvalLog
-from inspect_ai.model import ChatMessageAssistant, ContentReasoning, ContentText, Model, ModelOutput
+from inspect_ai.model import (
+    ChatMessageAssistant,
+    Content,
+    ContentReasoning,
+    ContentText,
+    Model,
+    ModelOutput,
+    StopReason,
+)
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 
 from evals.calibrate.labelled import LabelledItem, LabelledSet
@@ -38,11 +46,11 @@ class BackendChoice:
 
 def _output(item: LabelledItem) -> ModelOutput:
     if item.reasoning.strip():
-        content: list[ContentReasoning | ContentText] = [ContentReasoning(reasoning=item.reasoning)]
+        content: list[Content] = [ContentReasoning(reasoning=item.reasoning)]
         content.append(ContentText(text=item.answer or "(no final answer)"))
     else:
         content = [ContentText(text=item.completion)]
-    stop = "max_tokens" if item.truncated else "stop"
+    stop: StopReason = "max_tokens" if item.truncated else "stop"
     return ModelOutput.from_message(ChatMessageAssistant(content=content, model="labelled"), stop_reason=stop)
 
 

@@ -30,13 +30,18 @@ def register(subparsers: Any) -> None:
         "or hf:<dataset id>) and writes calibration-<backend>-<set>.json/.md next to the logs.",
     )
     parser.add_argument("labelled", nargs="?", default=DEFAULT_SET, help=f"labelled set (default {DEFAULT_SET})")
-    parser.add_argument("--backend", choices=("judge", "rules"), default=None, help="default: judge if a grader is given")
+    parser.add_argument(
+        "--backend", choices=("judge", "rules"), default=None, help="default: judge if a grader is given"
+    )
     parser.add_argument("--grader", default=None, help="grader model for the judge, e.g. anthropic/claude-sonnet-4-5")
     parser.add_argument(
         "--model-role", action="append", default=[], metavar="ROLE=MODEL", help="more panel graders: grader_2=..."
     )
     parser.add_argument(
-        "--grader-config", type=Path, default=None, help="grader YAML (configs/grader.yaml): grader model and judge voting"
+        "--grader-config",
+        type=Path,
+        default=None,
+        help="grader YAML (configs/grader.yaml): grader model and judge voting",
     )
     parser.add_argument("--votes", type=int, default=None, help="most judge calls per sample")
     parser.add_argument("--voting", choices=("fixed", "adaptive"), default=None)

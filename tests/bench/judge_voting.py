@@ -26,11 +26,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from evals.calibrate.measures import auroc  # noqa: E402
-from scorers.data_files import datasets_dir  # noqa: E402
-from scorers.grader_settings import read_judge_section, voting_rule  # noqa: E402
-from scorers.votes import VotingRule  # noqa: E402
-from tests.support.planted_votes import planted_probability  # noqa: E402
+from evals.calibrate.measures import auroc
+from scorers.data_files import datasets_dir
+from scorers.grader_settings import read_judge_section, voting_rule
+from scorers.votes import VotingRule
+from tests.support.planted_votes import planted_probability
 
 CONFIG = Path(__file__).resolve().parents[2] / "configs" / "grader.yaml"
 TARGET_SAVING = 0.40
@@ -74,7 +74,12 @@ def simulate(probabilities: np.ndarray, labels: np.ndarray, rule: VotingRule, dr
         savings.append(1 - calls.sum() / (rule.votes * len(probabilities)))
         agree.append(np.mean((fixed_share >= rule.threshold) == (adaptive_share >= rule.threshold)))
         maybe_agree.append(
-            np.mean([fixed_rule.is_maybe(a) == fixed_rule.is_maybe(b) for a, b in zip(fixed_share, adaptive_share)])
+            np.mean(
+                [
+                    fixed_rule.is_maybe(a) == fixed_rule.is_maybe(b)
+                    for a, b in zip(fixed_share, adaptive_share, strict=True)
+                ]
+            )
         )
     loss = np.array(aurocs_fixed) - np.array(aurocs_adaptive)
     return {
@@ -110,7 +115,9 @@ def inspect_run(rows: list[dict[str, Any]], rule: VotingRule) -> dict[str, dict[
     figures: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for voting in ("fixed", "adaptive"):
-            grader = get_model("mockllm/model", custom_outputs=planted_grader(probabilities, reasoning_of), memoize=False)
+            grader = get_model(
+                "mockllm/model", custom_outputs=planted_grader(probabilities, reasoning_of), memoize=False
+            )
             args = {
                 "votes": rule.votes,
                 "voting": voting,
@@ -156,8 +163,8 @@ def main() -> None:
     print(f"judge voting bench: {len(rows)} labelled transcripts ({int(labels.sum())} TG), planted vote probabilities")
     print(
         f"rule: up to {rule.votes} votes, first round {rule.min_votes}, then {rule.step} at a time; stop when the "
-        f"remaining votes cannot change the region or the {rule.confidence:.0%} {rule.interval} interval of the TG share is "
-        f">= {rule.threshold} or < {rule.maybe_low} (maybe band {rule.maybe_low}-{rule.maybe_high})"
+        f"remaining votes cannot change the region or the {rule.confidence:.0%} {rule.interval} interval of the TG "
+        f"share is >= {rule.threshold} or < {rule.maybe_low} (maybe band {rule.maybe_low}-{rule.maybe_high})"
     )
     print(f"planted AUROC (infinite votes)           {auroc(probabilities, labels):.4f}")
     print(f"simulated, {draws} vote draws ({time.perf_counter() - started:.1f} s):")
@@ -181,7 +188,8 @@ def main() -> None:
         saving = 1 - adaptive["calls_per_sample"] / fixed["calls_per_sample"]
         print("through Inspect (real scorer, planted grader, one draw, no prefilter, shipped set only):")
         print(
-            f"  fixed     AUROC {fixed['auroc']:.4f}  calls/sample {fixed['calls_per_sample']:.2f}  ({fixed['seconds']} s)"
+            f"  fixed     AUROC {fixed['auroc']:.4f}  calls/sample {fixed['calls_per_sample']:.2f}  "
+            f"({fixed['seconds']} s)"
         )
         print(
             f"  adaptive  AUROC {adaptive['auroc']:.4f}  calls/sample {adaptive['calls_per_sample']:.2f}  "

@@ -446,7 +446,7 @@ def test_the_grader_config_sets_the_voting_and_bad_configs_fail_clearly(
     assert scores_of(log)["k"].metadata["grader_calls"] == 2, "an explicit argument wins over the config"
 
     config.write_text("judge:\n  votes: 6\n  thresold: 0.5\n")
-    with pytest.raises(ValueError, match="unknown `judge` key.*thresold"):
+    with pytest.raises(ValueError, match=r"unknown `judge` key.*thresold"):
         training_gaming_reasoning(grader_config=str(config))
     config.write_text("judge:\n  maybe_band: [0.5, 0.1]\n")
     with pytest.raises(ValueError, match="maybe band"):

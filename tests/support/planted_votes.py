@@ -67,7 +67,9 @@ def planted_grader(
     """A mockllm script: finds the transcript in the judge prompt (`reasoning_of(prompt)`) and votes with its
     planted probability; `calls` (if given) collects the reasoning of every call made."""
 
-    def judge(messages: list[ChatMessage], tools: list[ToolInfo], choice: ToolChoice, config: GenerateConfig) -> ModelOutput:
+    def judge(
+        messages: list[ChatMessage], tools: list[ToolInfo], choice: ToolChoice, config: GenerateConfig
+    ) -> ModelOutput:
         reasoning = reasoning_of(messages[-1].text)
         if calls is not None:
             calls.append(reasoning)
