@@ -61,6 +61,8 @@ class JudgeSettings:
             raise ValueError(f"judge votes must be at least 1, got {self.votes}")
         if self.temperature is not None and not 0.0 <= self.temperature <= 2.0:
             raise ValueError(f"judge temperature must be between 0 and 2, got {self.temperature}")
+        if self.temperature == 0.0 and self.votes > 1:
+            raise ValueError(f"{self.votes} judge votes at temperature 0 would repeat one reply; use temperature > 0")
 
     @property
     def voting(self) -> VotingRule:

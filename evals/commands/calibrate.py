@@ -16,7 +16,7 @@ from inspect_ai.model import GenerateConfig, Model, get_model
 
 from evals.calibrate import BackendChoice, Columns, load_labelled, run_calibration, summarise, write_result
 from evals.calibrate.labelled import DEFAULT_NEGATIVE, DEFAULT_POSITIVE, DEFAULT_TAGS
-from scorers.grader_settings import read_judge_section, voting_rule
+from scorers.grader_settings import config_path, read_judge_section, voting_rule
 
 DEFAULT_SET = "training_gaming"
 
@@ -133,7 +133,8 @@ def run(args: argparse.Namespace) -> int:
         "prefilter": not args.no_prefilter,
         "cache": not args.no_cache,
     }
-    section = read_judge_section(args.grader_config) if args.grader_config else {}
+    config = config_path(str(args.grader_config) if args.grader_config else None)
+    section = read_judge_section(config) if config else {}
     rule = voting_rule(section, "calibrate", **{k: scorer_args[k] for k in ("votes", "voting", "threshold")})
     threshold = rule.threshold if backend == "judge" else 0.5
     log_dir: Path = args.log_dir or Path("results") / "calibration" / labelled.name

@@ -453,3 +453,9 @@ def test_the_grader_config_sets_the_voting_and_bad_configs_fail_clearly(
         training_gaming_reasoning(grader_config=str(config))
     with pytest.raises(ValueError, match="does not exist"):
         training_gaming_reasoning(grader_config=str(tmp_path / "missing.yaml"))
+
+
+def test_voting_at_temperature_zero_is_refused() -> None:
+    with pytest.raises(ValueError, match="temperature > 0"):
+        training_gaming_reasoning(votes=5, temperature=0.0)
+    training_gaming_reasoning(votes=1, temperature=0.0)  # a single vote may be greedy
