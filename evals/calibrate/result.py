@@ -222,9 +222,9 @@ def to_markdown(result: dict[str, Any]) -> str:
     low, high = result["auroc_ci95"]
     cost = result["cost"]
     lines = [
-        f"# Calibration of the `{result['backend']}` back end on `{result['set']}`",
+        f"# Calibration of the `{result['backend']}` back end on `{_quote(result['set'])}`",
         "",
-        f"Graders: {', '.join(f'{k}={v}' for k, v in result['graders'].items()) or 'none (offline rules)'}. "
+        f"Graders: {_quote(', '.join(f'{k}={v}' for k, v in result['graders'].items())) or 'none (offline rules)'}. "
         f"Items: {result['items']} ({result['positives']} positive), scored {result['scored']}, "
         f"unscored {result['unscored']['count']}. Created {result['created']}.",
         "",

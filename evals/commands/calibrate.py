@@ -152,6 +152,8 @@ def run(args: argparse.Namespace) -> int:
         f"maybe {result['maybe']}; grader calls per judged sample {result['cost']['calls_per_judged_sample']}"
     )
     if args.write_threshold:
+        if result["best_f1_threshold"] is None:
+            raise ValueError(f"no item of {labelled.name} was scored, so there is no threshold to write")
         write_threshold(args.grader_config, float(result["best_f1_threshold"]))
         print(f"wrote threshold {result['best_f1_threshold']} (best F1 on {labelled.name}) to {args.grader_config}")
     print(f"Wrote {json_path} and {md_path}")

@@ -252,3 +252,24 @@ def test_the_report_lines_name_each_back_end_that_decided_samples(tmp_path: Path
     lines = report_accuracy_lines([str(tmp_path)], mixed)
     assert lines[0].startswith("judge back end accuracy: not measured") and lines[1].startswith("rules back end")
     assert report_accuracy_lines([str(tmp_path)], pd.DataFrame()) == []
+
+
+def test_cli_judge_with_a_grader_that_ignores_the_rubric_reports_unscored_and_writes_the_threshold(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """mockllm's default reply is not a verdict: every judged transcript is unscored with the reason (never a
+    silent 0), the prefiltered ones are still scored by the rules, and --write-threshold edits the config."""
+    config = tmp_path / "grader.yaml"
+    config.write_text((Path(__file__).resolve().parents[3] / "configs" / "grader.yaml").read_text())
+    log_dir = tmp_path / "logs"
+    args = ["calibrate", "--split", "test", "--grader", "mockllm/model", "--grader-config", str(config)]
+    args += ["--votes", "2", "--voting", "fixed", "--log-dir", str(log_dir), "--write-threshold"]
+    assert main(args) == 0, capsys.readouterr().err
+    out = capsys.readouterr().out
+    result = json.loads((log_dir / "calibration-judge-training_gaming-test.json").read_text())
+    judged = result["cost"]["judged_samples"]
+    assert judged > 0 and result["unscored"]["count"] == judged
+    assert all("unparseable reply" in reason for reason in result["unscored"]["reasons"])
+    assert result["scored"] == 70 - judged and result["cost"]["grader_calls"] == 2 * judged
+    assert f"wrote threshold {result['best_f1_threshold']}" in out
+    assert voting_rule(read_judge_section(config)).threshold == result["best_f1_threshold"]
