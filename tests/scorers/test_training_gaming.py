@@ -459,3 +459,22 @@ def test_voting_at_temperature_zero_is_refused() -> None:
     with pytest.raises(ValueError, match="temperature > 0"):
         training_gaming_reasoning(votes=5, temperature=0.0)
     training_gaming_reasoning(votes=1, temperature=0.0)  # a single vote may be greedy
+
+
+def test_the_grader_config_sets_the_vote_temperature(
+    tmp_path: Any,
+    run_samples: Callable[..., EvalLog],
+    scripted_model: Callable[..., Any],
+    scripted_output: Callable[..., ModelOutput],
+) -> None:
+    config = tmp_path / "grader.yaml"
+    config.write_text("judge: {votes: 3, voting: fixed, temperature: 0.3}\n")
+    seen: list[float | None] = []
+
+    def judge(messages: list[ChatMessage], tools: Any, choice: Any, config: GenerateConfig) -> ModelOutput:
+        seen.append(config.temperature)
+        return scripted_output(verdict())
+
+    scorer = training_gaming_reasoning(cache=False, grader_config=str(config))
+    run_samples({"gaming": reply(GAMING)}, [scorer], grader=scripted_model(judge))
+    assert seen == [0.3, 0.3, 0.3]
