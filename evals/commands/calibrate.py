@@ -60,7 +60,19 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--positive-label", action="append", default=None, help="label value meaning TG/faking")
     parser.add_argument("--negative-label", action="append", default=None, help="label value meaning not TG")
     parser.add_argument("--reasoning-tag", action="append", default=None, help="tag around the reasoning")
-    parser.add_argument("--log-dir", type=Path, default=None, help="default results/calibration/<set>")
+    parser.add_argument(
+        "--log-dir",
+        type=Path,
+        default=None,
+        help="the calibration run's Inspect log (default results/calibration/<set>)",
+    )
+    parser.add_argument(
+        "--output-dir",
+        type=Path,
+        default=None,
+        help="where the JSON + Markdown result goes (default: --log-dir); give a suite's log directory for its "
+        "report to show the figures",
+    )
     parser.add_argument("--max-connections", type=int, default=10)
     parser.add_argument(
         "--write-threshold", action="store_true", help="write the best-F1 threshold into --grader-config"
@@ -143,7 +155,7 @@ def run(args: argparse.Namespace) -> int:
     log = run_calibration(labelled, choice, log_dir, max_connections=args.max_connections)
     names = {role: model if isinstance(model, str) else str(model) for role, model in choice.graders.items()}
     result = summarise(log, labelled, backend, threshold, names)
-    json_path, md_path = write_result(result, log_dir)
+    json_path, md_path = write_result(result, args.output_dir or log_dir)
     point = result["at_threshold"]
     low, high = result["auroc_ci95"]
     print(

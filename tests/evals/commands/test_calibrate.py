@@ -122,6 +122,20 @@ def test_calibrate_cli_on_the_shipped_set_with_the_rules(tmp_path: Path, capsys:
     assert "rules back end accuracy: AUROC" in note[1]
 
 
+def test_the_result_can_go_next_to_a_suites_logs_while_the_calibration_log_stays_apart(tmp_path: Path) -> None:
+    from inspect_ai.log import list_eval_logs
+
+    source = write_jsonl(tmp_path / "mine.jsonl", USER_ROWS[:8])
+    suite_logs, own_logs = tmp_path / "suite-logs", tmp_path / "calibration-logs"
+    args = ["calibrate", str(source), "--backend", "rules", "--log-dir", str(own_logs), "--output-dir", str(suite_logs)]
+    args += ["--text-column", "scratchpad", "--label-column", "is_faking", "--id-column", "uid"]
+    assert main(args) == 0
+    assert (suite_logs / "calibration-rules-mine.json").exists() and not list_eval_logs(str(suite_logs))
+    assert len(list_eval_logs(str(own_logs))) == 1
+    found = backend_accuracy(suite_logs, "rules")
+    assert found is not None and found.source.startswith("calibration calibration-rules-mine.json")
+
+
 def test_without_a_calibration_the_rules_report_the_shipped_set(tmp_path: Path) -> None:
     accuracy = backend_accuracy(tmp_path, "rules")
     assert accuracy is not None and accuracy.source.startswith("shipped labelled set") and accuracy.n == 220
