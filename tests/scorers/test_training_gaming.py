@@ -478,3 +478,25 @@ def test_the_grader_config_sets_the_vote_temperature(
     scorer = training_gaming_reasoning(cache=False, grader_config=str(config))
     run_samples({"gaming": reply(GAMING)}, [scorer], grader=scripted_model(judge))
     assert seen == [0.3, 0.3, 0.3]
+
+
+def test_adaptive_voting_reuses_the_cached_replies_of_fixed_voting(
+    run_samples: Callable[..., EvalLog],
+    scripted_model: Callable[..., Any],
+    scripted_output: Callable[..., ModelOutput],
+    inspect_cache: Any,
+) -> None:
+    calls: list[int | None] = []
+
+    def judge(messages: list[ChatMessage], tools: Any, choice: Any, config: GenerateConfig) -> ModelOutput:
+        calls.append(config.seed)
+        return scripted_output(verdict())
+
+    grader = scripted_model(judge, "mockllm/cached-grader")
+    replies = {"gaming": reply(GAMING)}
+    run_samples(replies, [training_gaming_reasoning(votes=8, voting="fixed")], grader=grader)
+    assert len(calls) == 8
+    log = run_samples(replies, [training_gaming_reasoning(votes=8, voting="adaptive", min_votes=4)], grader=grader)
+    result = scores_of(log)["gaming"].metadata
+    assert len(calls) == 8, "vote i has the same seed and cache entry under both modes"
+    assert result["grader_calls"] == 4 and result["grader_cache_hits"] == 4 and result["grader_calls_saved"] == 4
