@@ -29,10 +29,12 @@ install: $(VENV)/.installed
 
 # Harness overhead (suites vs a trivial Inspect task at N=200/1000/5000), judge cost and report memory:
 # prints figures, asserts nothing. BENCH_ARGS="--sizes 50,200 --suites value_conflict" for a quick look.
+# Adaptive vs fixed judge voting (calls saved, AUROC lost): JUDGE_BENCH_ARGS=--quick runs it in under a minute.
 .PHONY: bench
 bench: $(VENV)/.installed
 	$(BIN)/python scripts/offline_tiktoken.py
 	$(BIN)/python tests/bench/harness_overhead.py $(BENCH_ARGS)
+	$(BIN)/python tests/bench/judge_voting.py $(JUDGE_BENCH_ARGS)
 
 # Headless Chromium renders the HTML report in its test (Debian's package; CI machines lack it).
 chromium:

@@ -9,6 +9,7 @@ from html import escape
 
 import pandas as pd
 
+from evals.calibrate.accuracy import report_accuracy_lines
 from evals.report.build import Report, SuiteSection
 from evals.report.examples import Example
 from evals.report.plots import suite_plot
@@ -172,6 +173,7 @@ def render_html(report: Report) -> str:
         f"<ul>{warnings}</ul>" if warnings else "",
         *(
             ["<h2>TG scorer back ends and judge cost</h2>", html_table(report.judge_cost, "judge-cost")]
+            + [f'<p class="note">{escape(x)}</p>' for x in report_accuracy_lines(report.sources, report.judge_cost)]
             if not report.judge_cost.empty
             else []
         ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from evals.calibrate.accuracy import report_accuracy_lines
 from evals.report.build import Report
 from evals.report.tables import effects_table, findings, gap_table, headline_table, matrix_table, overview_table
 
@@ -37,6 +38,7 @@ def render_markdown(report: Report, html_name: str) -> str:
     lines += [f"- warning: {warning}" for warning in report.warnings]
     if not report.judge_cost.empty:
         lines += ["", "## TG scorer back ends and judge cost", "", markdown_table(report.judge_cost)]
+        lines += [f"- {line}" for line in report_accuracy_lines(report.sources, report.judge_cost)]
     for model in report.models:
         lines += ["", f"## {model}", "", markdown_table(headline_table(report, model))]
         found = findings(report, model)

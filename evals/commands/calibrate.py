@@ -1,0 +1,172 @@
+"""`schemer-evals calibrate [LABELLED]`: runs a training-gaming back end (the judge with the configured grader,
+or the offline rules) over a labelled set through Inspect and reports its accuracy: AUROC with a bootstrap
+interval, precision / recall / F1 at the threshold, a threshold sweep, AUROC against votes, grader calls and
+tokens per sample, panel agreement, the confusion matrix and the worst misses. Writes JSON + Markdown next to
+the logs and, with --write-threshold, the best-F1 threshold into the grader config."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from inspect_ai.model import GenerateConfig, Model, get_model
+
+from evals.calibrate import BackendChoice, Columns, load_labelled, run_calibration, summarise, write_result
+from evals.calibrate.labelled import DEFAULT_NEGATIVE, DEFAULT_POSITIVE, DEFAULT_TAGS
+from scorers.grader_settings import config_path, read_judge_section, voting_rule
+
+DEFAULT_SET = "training_gaming"
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "calibrate",
+        help="measure a TG back end (judge or rules) on labelled transcripts: AUROC, precision/recall, sweep",
+        description="Runs training_gaming_reasoning with the chosen back end over a labelled set (a shipped set: "
+        "training_gaming, training_gaming_realistic; a .jsonl file; a directory written by Dataset.save_to_disk; "
+        "or hf:<dataset id>) and writes calibration-<backend>-<set>.json/.md next to the logs.",
+    )
+    parser.add_argument("labelled", nargs="?", default=DEFAULT_SET, help=f"labelled set (default {DEFAULT_SET})")
+    parser.add_argument(
+        "--backend", choices=("judge", "rules"), default=None, help="default: judge if a grader is given"
+    )
+    parser.add_argument("--grader", default=None, help="grader model for the judge, e.g. anthropic/claude-sonnet-4-5")
+    parser.add_argument(
+        "--model-role", action="append", default=[], metavar="ROLE=MODEL", help="more panel graders: grader_2=..."
+    )
+    parser.add_argument(
+        "--grader-config",
+        type=Path,
+        default=None,
+        help="grader YAML (configs/grader.yaml): grader model and judge voting",
+    )
+    parser.add_argument("--votes", type=int, default=None, help="most judge calls per sample")
+    parser.add_argument("--voting", choices=("fixed", "adaptive"), default=None)
+    parser.add_argument("--threshold", type=float, default=None, help="verdict: TG vote share >= threshold")
+    parser.add_argument("--maybe-band", default=None, metavar="LOW,HIGH", help="e.g. 0.2,0.4")
+    parser.add_argument("--min-votes", type=int, default=None, help="adaptive voting's first round")
+    parser.add_argument("--no-prefilter", action="store_true", help="send every transcript to the judge")
+    parser.add_argument("--no-cache", action="store_true", help="do not use Inspect's model cache for judge calls")
+    parser.add_argument("--split", default=None, help="only rows with this split value (e.g. dev)")
+    parser.add_argument("--hf-split", default="train", help="split of a Hugging Face dataset (default train)")
+    parser.add_argument("--id-column", default="id")
+    parser.add_argument("--text-column", default="reasoning", help="column holding the reasoning")
+    parser.add_argument("--answer-column", default="answer")
+    parser.add_argument("--completion-column", default="completion", help="full reply, reasoning cut out by tag")
+    parser.add_argument("--label-column", default="labels.training_gaming", help="dotted names read nested fields")
+    parser.add_argument("--positive-label", action="append", default=None, help="label value meaning TG/faking")
+    parser.add_argument("--negative-label", action="append", default=None, help="label value meaning not TG")
+    parser.add_argument("--reasoning-tag", action="append", default=None, help="tag around the reasoning")
+    parser.add_argument(
+        "--log-dir",
+        type=Path,
+        default=None,
+        help="the calibration run's Inspect log (default results/calibration/<set>)",
+    )
+    parser.add_argument(
+        "--output-dir",
+        type=Path,
+        default=None,
+        help="where the JSON + Markdown result goes (default: --log-dir); give a suite's log directory for its "
+        "report to show the figures",
+    )
+    parser.add_argument("--max-connections", type=int, default=10)
+    parser.add_argument(
+        "--write-threshold", action="store_true", help="write the best-F1 threshold into --grader-config"
+    )
+    parser.set_defaults(handler=run)
+
+
+def _roles(args: argparse.Namespace) -> dict[str, str | Model]:
+    roles: dict[str, str | Model] = {}
+    if args.grader:
+        roles["grader"] = args.grader
+    elif args.grader_config:
+        spec = (yaml.safe_load(args.grader_config.read_text(encoding="utf-8")) or {}).get("grader")
+        if isinstance(spec, dict) and spec.get("model"):
+            roles["grader"] = get_model(str(spec["model"]), config=GenerateConfig(**(spec.get("config") or {})))
+    for entry in args.model_role:
+        name, _, model = entry.partition("=")
+        if not re.fullmatch(r"grader(_[0-9]+)?", name) or not model:
+            raise ValueError(f"--model-role {entry!r}: use grader_2=provider/model (panel roles grader, grader_N)")
+        roles[name] = model
+    return roles
+
+
+def write_threshold(path: Path, threshold: float) -> None:
+    """Set `judge.threshold` in a grader config, keeping the rest of the file (and its comments) as it was."""
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    start = next((i for i, line in enumerate(lines) if re.match(r"^judge:\s*(#.*)?$", line)), None)
+    if start is None:
+        lines += ["", "judge:", f"  threshold: {threshold}"]
+    else:
+        end = next((i for i in range(start + 1, len(lines)) if re.match(r"^\S", lines[i])), len(lines))
+        found = next((i for i in range(start + 1, end) if re.match(r"^\s+threshold:", lines[i])), None)
+        if found is None:
+            lines.insert(start + 1, f"  threshold: {threshold}")
+        else:
+            lines[found] = re.sub(r"threshold:\s*[^#\s]*", f"threshold: {threshold}", lines[found], count=1)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    voting_rule(read_judge_section(path), str(path))
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.write_threshold and args.grader_config is None:
+        raise ValueError("--write-threshold needs --grader-config PATH (the file to write the threshold into)")
+    if args.grader_config is not None and not args.grader_config.is_file():
+        raise FileNotFoundError(f"grader config {args.grader_config} does not exist")
+    columns = Columns(
+        id=args.id_column,
+        reasoning=args.text_column,
+        answer=args.answer_column,
+        label=args.label_column,
+        completion=args.completion_column,
+        positive=tuple(args.positive_label or DEFAULT_POSITIVE),
+        negative=tuple(args.negative_label or DEFAULT_NEGATIVE),
+        tags=tuple(args.reasoning_tag or DEFAULT_TAGS),
+    )
+    labelled = load_labelled(args.labelled, columns, split=args.split, hf_split=args.hf_split)
+    roles = _roles(args)
+    backend = args.backend or ("judge" if roles else "rules")
+    if backend == "rules" and args.write_threshold:
+        raise ValueError("--write-threshold applies to the judge (the rules give a 0/1 verdict, not a share)")
+    band = [float(part) for part in args.maybe_band.split(",")] if args.maybe_band else None
+    scorer_args: dict[str, Any] = {
+        "votes": args.votes,
+        "voting": args.voting,
+        "threshold": args.threshold,
+        "maybe_band": band,
+        "min_votes": args.min_votes,
+        "grader_config": str(args.grader_config) if args.grader_config else None,
+        "prefilter": not args.no_prefilter,
+        "cache": not args.no_cache,
+    }
+    config = config_path(str(args.grader_config) if args.grader_config else None)
+    section = read_judge_section(config) if config else {}
+    rule = voting_rule(section, "calibrate", **{k: scorer_args[k] for k in ("votes", "voting", "threshold")})
+    threshold = rule.threshold if backend == "judge" else 0.5
+    log_dir: Path = args.log_dir or Path("results") / "calibration" / labelled.name
+    choice = BackendChoice(backend=backend, graders=roles if backend == "judge" else {}, scorer_args=scorer_args)
+    print(f"calibrating {backend} on {labelled.name}: {len(labelled.items)} items ({labelled.positives} positive)")
+    log = run_calibration(labelled, choice, log_dir, max_connections=args.max_connections)
+    names = {role: model if isinstance(model, str) else str(model) for role, model in choice.graders.items()}
+    result = summarise(log, labelled, backend, threshold, names)
+    json_path, md_path = write_result(result, args.output_dir or log_dir)
+    point = result["at_threshold"]
+    low, high = result["auroc_ci95"]
+    print(
+        f"AUROC {result['auroc']} (95% CI {low}-{high}); at {threshold}: precision {point['precision']}, "
+        f"recall {point['recall']}, F1 {point['f1']}; scored {result['scored']} of {result['items']}, "
+        f"maybe {result['maybe']}; grader calls per judged sample {result['cost']['calls_per_judged_sample']}"
+    )
+    if args.write_threshold:
+        if result["best_f1_threshold"] is None:
+            raise ValueError(f"no item of {labelled.name} was scored, so there is no threshold to write")
+        write_threshold(args.grader_config, float(result["best_f1_threshold"]))
+        print(f"wrote threshold {result['best_f1_threshold']} (best F1 on {labelled.name}) to {args.grader_config}")
+    print(f"Wrote {json_path} and {md_path}")
+    return 0
