@@ -5,12 +5,16 @@ interval, the difference B minus A with Newcombe's interval and a two-proportion
 p-value after Holm's correction across the whole family of comparisons (every metric x cell x model x
 suite). A change is significant when its Holm-adjusted p-value is below `alpha`. Nightly runs use the same
 comparison to check their thresholds.
+
+Models are matched by the aliases each run recorded (a nightly run's `panel.yaml`), else by name, else (one
+model a side, no aliases) with each other. What A measured that B did not is kept: `coverage` says which
+share of A's metric x cell pairs were compared, so a comparison of nothing can never read as "no change".
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -47,6 +51,12 @@ class Comparison:
     only_one_side: list[str]
     unscored_pairs: int = 0
     """Metric x cell pairs left out because one side has no scored sample there (e.g. TG without reasoning)."""
+    baseline_pairs: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Every (key, suite, metric, cell) A scored (n > 0), with `compared` True when B scored it too."""
+    matching: list[str] = field(default_factory=list)
+    """How the two sides' models were matched, one line each (alias, name, or the single model a side)."""
+    unmatched_models: list[str] = field(default_factory=list)
+    """Match keys (aliases or models) with samples on one side only, as `A only: key` / `B only: key`."""
 
     @property
     def significant(self) -> pd.DataFrame:
@@ -72,8 +82,7 @@ def holm(p_values: Sequence[float]) -> list[float]:
 def _match_keys(a: Side, b: Side) -> tuple[pd.Series, pd.Series]:
     """The key each sample is matched on: alias or model name; one model per side without aliases matches
     the other side's single model whatever their names (two versions of one model)."""
-    a_models, b_models = set(a.table.samples["model"]), set(b.table.samples["model"])
-    if len(a_models) == 1 and len(b_models) == 1 and not a.aliases and not b.aliases:
+    if _single_unaliased(a, b):
         return (
             pd.Series("", index=a.table.samples.index, dtype=object),
             pd.Series("", index=b.table.samples.index, dtype=object),
@@ -82,6 +91,38 @@ def _match_keys(a: Side, b: Side) -> tuple[pd.Series, pd.Series]:
         a.table.samples["model"].map(lambda m: a.aliases.get(m, m)),
         b.table.samples["model"].map(lambda m: b.aliases.get(m, m)),
     )
+
+
+def _single_unaliased(a: Side, b: Side) -> bool:
+    a_models, b_models = set(a.table.samples["model"]), set(b.table.samples["model"])
+    return len(a_models) == 1 and len(b_models) == 1 and not a.aliases and not b.aliases
+
+
+def matching_lines(a: Side, b: Side) -> tuple[list[str], list[str]]:
+    """How models were matched (one line per match key) and the keys present on one side only."""
+    a_models, b_models = sorted(set(a.table.samples["model"])), sorted(set(b.table.samples["model"]))
+    if _single_unaliased(a, b):
+        if a_models == b_models:
+            return [f"models matched by name: {a_models[0]}"], []
+        return [f"one model a side, matched with each other: {a_models[0]} (A) vs {b_models[0]} (B)"], []
+    a_keys = {a.aliases.get(m, m): m for m in a_models}
+    b_keys = {b.aliases.get(m, m): m for m in b_models}
+    lines = []
+    for key in sorted(set(a_keys) & set(b_keys)):
+        if key in a.aliases.values() or key in b.aliases.values():
+            how = "same model" if a_keys[key] == b_keys[key] else "model changed"
+            lines.append(f"alias {key}: {a_keys[key]} (A) vs {b_keys[key]} (B), {how}")
+        else:
+            lines.append(f"models matched by name: {key}")
+    unmatched = [
+        f"A only: {key} ({a_keys[key]})" if key != a_keys[key] else f"A only: {key}"
+        for key in sorted(set(a_keys) - set(b_keys))
+    ]
+    unmatched += [
+        f"B only: {key} ({b_keys[key]})" if key != b_keys[key] else f"B only: {key}"
+        for key in sorted(set(b_keys) - set(a_keys))
+    ]
+    return lines, unmatched
 
 
 def _combined(a: Side, b: Side) -> SampleTable:
@@ -128,6 +169,11 @@ def compare(a: Side, b: Side, alpha: float = 0.05) -> Comparison:
             for row in one_side.itertuples(index=False)
         )
     )
+    scored_a = merged["present"].astype(str).isin(["both", "left_only"]) & (merged["a_n"].fillna(0) > 0)
+    baseline_pairs = merged[scored_a][keys].rename(columns={"model": "key"}).reset_index(drop=True)
+    baseline_pairs["compared"] = (
+        (merged[scored_a]["present"].astype(str) == "both") & (merged[scored_a]["b_n"].fillna(0) > 0)
+    ).to_numpy()
     both = merged[merged["present"] == "both"].drop(columns="present")
     scored_both = (both["a_n"] > 0) & (both["b_n"] > 0)
     rows = both[scored_both].reset_index(drop=True)
@@ -142,7 +188,18 @@ def compare(a: Side, b: Side, alpha: float = 0.05) -> Comparison:
     rows["p_adjusted"] = holm(rows["p_value"].tolist())
     rows["significant"] = rows["p_adjusted"] < alpha
     rows = rows.rename(columns={"model": "key"})
-    return Comparison(a.label, b.label, alpha, rows, only_one_side, int((~scored_both).sum()))
+    matching, unmatched = matching_lines(a, b)
+    return Comparison(
+        a.label,
+        b.label,
+        alpha,
+        rows,
+        only_one_side,
+        int((~scored_both).sum()),
+        baseline_pairs,
+        matching,
+        unmatched,
+    )
 
 
 def describe(row: pd.Series, a_label: str = "A", b_label: str = "B") -> str:
@@ -161,32 +218,71 @@ def describe(row: pd.Series, a_label: str = "A", b_label: str = "B") -> str:
     )
 
 
+def plural(count: int, noun: str, plural_form: str | None = None) -> str:
+    """`1 regression`, `2 regressions`, `0 comparisons`."""
+    return f"{count} {noun if count == 1 else plural_form or noun + 's'}"
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Which share of the baseline's (A's) metric x cell pairs was compared with B."""
+
+    compared: int
+    total: int
+    missing: list[str]
+    """The baseline pairs not compared, as `key suite metric [cell]`."""
+
+    @property
+    def share(self) -> float:
+        """Compared / total; 0 when the baseline has nothing to compare (nothing compared is no evidence)."""
+        return self.compared / self.total if self.total else 0.0
+
+    def describe(self) -> str:
+        return f"coverage {self.share:.0%} ({self.compared} of {plural(self.total, 'baseline metric x cell pair')})"
+
+
+def coverage(comparison: Comparison, gated: Callable[[str, str], bool] | None = None) -> Coverage:
+    """Coverage of A's scored pairs whose (metric, cell) `gated` accepts (all of them by default)."""
+    pairs = comparison.baseline_pairs
+    if pairs.empty:
+        return Coverage(0, 0, [])
+    chosen = pairs if gated is None else pairs[[gated(str(r.metric), str(r.cell)) for r in pairs.itertuples()]]
+    missing = [
+        " ".join(part for part in (str(r.key), str(r.suite), str(r.metric), f"[{r.cell}]") if part)
+        for r in chosen[~chosen["compared"].astype(bool)].itertuples()
+    ]
+    return Coverage(int(chosen["compared"].astype(bool).sum()), len(chosen), missing)
+
+
 def summary_line(comparison: Comparison) -> str:
     count = len(comparison.significant)
     skipped = f" ({comparison.unscored_pairs} without scored samples on a side)" if comparison.unscored_pairs else ""
     return (
-        f"{comparison.family_size} metric x cell comparisons{skipped}; {count} changed significantly "
+        f"{plural(comparison.family_size, 'metric x cell comparison')}{skipped}; {count} changed significantly "
         f"({CORRECTION}-corrected p < {comparison.alpha:g})"
     )
 
 
 def render_markdown(comparison: Comparison) -> str:
     lines = [
-        f"# Comparison: {comparison.b_label} vs {comparison.a_label}",
+        f"# Comparison: {comparison.a_label} vs {comparison.b_label}",
         "",
         f"A = {comparison.a_label}; B = {comparison.b_label}. Change = B - A, with Newcombe 95% intervals; "
         f"p-values from two-proportion z-tests, adjusted with {CORRECTION}'s method across all "
         f"{comparison.family_size} comparisons.",
         "",
-        f"{summary_line(comparison)}.",
+        f"{summary_line(comparison)}; {coverage(comparison).describe()}.",
+        "",
+        "Models: " + ("; ".join(comparison.matching) or "none matched") + ".",
         "",
         "## Significant changes",
         "",
     ]
     significant = comparison.significant
     lines += [f"- {describe(row)}" for _, row in significant.iterrows()] or ["None."]
-    if comparison.only_one_side:
-        lines += ["", "## Measured on one side only", ""] + [f"- {line}" for line in comparison.only_one_side]
+    if comparison.only_one_side or comparison.unmatched_models:
+        lines += ["", "## Measured on one side only", ""]
+        lines += [f"- {line}" for line in [*comparison.unmatched_models, *comparison.only_one_side]]
     table = pd.DataFrame(
         {
             "model": comparison.rows["key"],
