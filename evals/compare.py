@@ -27,6 +27,7 @@ from evals.report.tables import fmt_delta, fmt_p, fmt_rate, num
 from scorers.statistics import difference
 
 CORRECTION = "Holm"
+UNPAIRED = "unpaired: Newcombe interval and two-proportion z-test per metric x cell, Holm across the family"
 SIDE_COLUMNS = ["successes", "n", "unscored", "rate", "ci_low", "ci_high"]
 
 
@@ -57,6 +58,8 @@ class Comparison:
     """How the two sides' models were matched, one line each (alias, name, or the single model a side)."""
     unmatched_models: list[str] = field(default_factory=list)
     """Match keys (aliases or models) with samples on one side only, as `A only: key` / `B only: key`."""
+    statistic: str = UNPAIRED
+    """How each change was tested."""
 
     @property
     def significant(self) -> pd.DataFrame:
@@ -241,12 +244,14 @@ class Coverage:
         return f"coverage {self.share:.0%} ({self.compared} of {plural(self.total, 'baseline metric x cell pair')})"
 
 
-def coverage(comparison: Comparison, gated: Callable[[str, str], bool] | None = None) -> Coverage:
-    """Coverage of A's scored pairs whose (metric, cell) `gated` accepts (all of them by default)."""
+def coverage(comparison: Comparison, gated: Callable[[str, str, str], bool] | None = None) -> Coverage:
+    """Coverage of A's scored pairs whose (suite, metric, cell) `gated` accepts (all of them by default)."""
     pairs = comparison.baseline_pairs
     if pairs.empty:
         return Coverage(0, 0, [])
-    chosen = pairs if gated is None else pairs[[gated(str(r.metric), str(r.cell)) for r in pairs.itertuples()]]
+    chosen = pairs
+    if gated is not None:
+        chosen = pairs[[gated(str(r.suite), str(r.metric), str(r.cell)) for r in pairs.itertuples()]]
     missing = [
         " ".join(part for part in (str(r.key), str(r.suite), str(r.metric), f"[{r.cell}]") if part)
         for r in chosen[~chosen["compared"].astype(bool)].itertuples()

@@ -80,6 +80,8 @@ class LogInfo:
     task_id: str
     samples_expected: int
     error: str | None = None
+    completed_samples: int = 0
+    """Samples that finished (from the log's results; 0 when the run never got to scoring)."""
     declared_factors: tuple[str, ...] = ()
     """The factors the suite declares in its task metadata (`factors`), in declaration order."""
     declared_levels: tuple[tuple[str, tuple[str, ...]], ...] = ()
@@ -171,6 +173,7 @@ def log_info(log: EvalLog, path: str) -> LogInfo:
         created=str(log.eval.created),
         task_id=log.eval.task_id,
         samples_expected=(log.eval.dataset.samples or 0) * epochs,
+        completed_samples=log.results.completed_samples if log.results else 0,
         error=log.error.message if log.error else None,
         declared_factors=names,
         declared_levels=levels,
@@ -200,11 +203,18 @@ def judge_counts(log: EvalLog) -> tuple[tuple[str, float], ...]:
     if not log.results:
         return ()
     return tuple(
-        (name.removeprefix(JUDGE_COUNT_PREFIX), float(metric.value))
+        (name.removeprefix(JUDGE_COUNT_PREFIX), count_value(float(metric.value)))
         for score in log.results.scores
         for name, metric in score.metrics.items()
         if name.startswith(JUDGE_COUNT_PREFIX)
     )
+
+
+def count_value(value: float) -> float:
+    """A count as a whole number (`240`, not `240.0`); an average of counts to one decimal (`5914.2`)."""
+    if math.isnan(value):
+        return value
+    return int(value) if value.is_integer() else round(value, 1)
 
 
 def unreadable(path: str, error: Exception) -> str:
