@@ -8,8 +8,10 @@ reproduces a run whatever the sample order.
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
+from inspect_ai._util.error import PrerequisiteError
 from inspect_ai.model import ChatMessage, GenerateConfig, ModelAPI, ModelOutput, ModelUsage, modelapi
 from inspect_ai.model._model_output import ChatCompletionChoice
 from inspect_ai.tool import ToolChoice, ToolInfo
@@ -18,11 +20,28 @@ import evals.organisms.situation_concealment  # registers its situation
 import evals.organisms.situation_eval_awareness  # registers its situation
 import evals.organisms.situation_sandbagging  # noqa: F401  (registers its situation)
 from evals.organisms import situation_collusion, situation_oversight  # noqa: F401  (register their situations)
-from evals.organisms.profiles import get_profile
+from evals.organisms.profiles import PROFILES, Profile, get_profile
 from evals.organisms.situations import SITUATIONS, Turn
 from evals.organisms.training_gaming import TrainingGamingSituation
 
 FALLBACK = TrainingGamingSituation()
+
+
+class UnknownProfileError(PrerequisiteError, ValueError):
+    """An unknown `organism/<profile>`; Inspect's CLI prints a PrerequisiteError as its message, no traceback."""
+
+    def __init__(self, message: str) -> None:
+        PrerequisiteError.__init__(self, message)
+        ValueError.__init__(self, message)
+
+
+def profile_named(name: str) -> Profile:
+    """The profile, or a one-line error suggesting the closest profile name."""
+    if name in PROFILES:
+        return get_profile(name)
+    close = difflib.get_close_matches(name, list(PROFILES), n=1)
+    hint = f"did you mean --model organism/{close[0]}?" if close else f"available: {', '.join(PROFILES)}"
+    raise UnknownProfileError(f"unknown organism profile {name!r}; {hint}")
 
 
 def approximate_tokens(text: str) -> int:
@@ -41,7 +60,7 @@ class OrganismAPI(ModelAPI):
         **model_args: Any,
     ) -> None:
         super().__init__(model_name, base_url, api_key, [], config or GenerateConfig())
-        self.profile = get_profile(model_name)
+        self.profile = profile_named(model_name)
         self.seed = int(seed)
 
     async def count_text_tokens(self, text: str) -> int:
