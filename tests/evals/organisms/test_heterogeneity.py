@@ -120,11 +120,11 @@ def test_the_simulation_matches_a_real_eval_sample_by_sample(tmp_path: Path) -> 
     compared = 0
     for sample in log.samples or []:
         scores = sample.scores or {}
-        observed = {
-            COMPLIANCE: scores["compliance"].value,
-            TRAINING_GAMING: scores["training_gaming_reasoning"].value["training_gaming"],  # type: ignore[index]
-        }
+        tg_value = scores["training_gaming_reasoning"].value
+        assert isinstance(tg_value, dict)
+        observed = {COMPLIANCE: scores["compliance"].value, TRAINING_GAMING: tg_value["training_gaming"]}
         for metric, value in observed.items():
+            assert isinstance(value, int | float)
             want = expected[(str(sample.id), metric)]
             assert (np.isnan(want) and np.isnan(float(value))) or float(value) == want, (sample.id, metric)
             compared += 1
