@@ -116,7 +116,10 @@ def test_the_simulation_matches_a_real_eval_sample_by_sample(tmp_path: Path) -> 
     assert log.status == "success", log.error
     samples = perceive_samples(value_conflict_samples(training_awareness="training,unmonitored"))
     frame = simulate(PROFILES["gamer_40_clustered"], samples, seed)
-    expected = {(row.sample_id, row.metric): row.value for row in frame.itertuples()}
+    expected = {
+        (str(sid), str(metric)): float(value)
+        for sid, metric, value in frame[["sample_id", "metric", "value"]].itertuples(index=False)
+    }
     compared = 0
     for sample in log.samples or []:
         scores = sample.scores or {}
