@@ -16,18 +16,23 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
 from evals.logs import SampleTable
 from evals.report.kinds import behaviour_label
 from evals.report.markdown import markdown_table
-from evals.report.rates import cell_rates, layouts, scored_frame
+from evals.report.rates import ALL, cell_names, cell_rates, layouts, scored_frame
 from evals.report.tables import fmt_delta, fmt_p, fmt_rate, num
-from scorers.statistics import difference
+from scorers.statistics import Difference, adjust_p_values, difference, paired_difference
 
 CORRECTION = "Holm"
 UNPAIRED = "unpaired: Newcombe interval and two-proportion z-test per metric x cell, Holm across the family"
+PAIRED = (
+    "paired by (sample id, epoch), clustered by scenario: cluster-robust interval and p "
+    "(McNemar's exact test without clusters), Holm across the family"
+)
 SIDE_COLUMNS = ["successes", "n", "unscored", "rate", "ci_low", "ci_high"]
 
 
@@ -58,8 +63,10 @@ class Comparison:
     """How the two sides' models were matched, one line each (alias, name, or the single model a side)."""
     unmatched_models: list[str] = field(default_factory=list)
     """Match keys (aliases or models) with samples on one side only, as `A only: key` / `B only: key`."""
-    statistic: str = UNPAIRED
+    statistic: str = ""
     """How each change was tested."""
+    family_rows: int = -1
+    """How many rows form the Holm family (-1: every tested row)."""
 
     @property
     def significant(self) -> pd.DataFrame:
@@ -67,7 +74,7 @@ class Comparison:
 
     @property
     def family_size(self) -> int:
-        return int(self.rows["p_value"].notna().sum())
+        return int(self.rows["p_adjusted"].notna().sum())
 
 
 def holm(p_values: Sequence[float]) -> list[float]:
@@ -144,15 +151,57 @@ def _combined(a: Side, b: Side) -> SampleTable:
     return SampleTable([*a.table.logs, *b.table.logs], samples, scores, conditions)
 
 
-def compare(a: Side, b: Side, alpha: float = 0.05) -> Comparison:
-    """Compare B against A on every metric and cell both sides measure."""
+Family = Callable[[str, str, str], bool]
+"""(suite, metric, cell) -> whether the comparison belongs to the multiple-testing family."""
+
+PAIR_KEYS = ["sample_id", "epoch"]
+CLUSTER = "scenario_id"
+
+
+def _units(frame: pd.DataFrame, side: str) -> pd.DataFrame:
+    """One side's per-sample 0/1 values (NaN unscored), indexed by (sample id, epoch), with its cluster."""
+    part = frame[frame["side"] == side]
+    values = part["hit"].astype(float).where(part["scored"])
+    clusters = part[CLUSTER] if CLUSTER in part else part["sample_id"]
+    units = pd.DataFrame(
+        {"sample_id": part["sample_id"].astype(str), "epoch": part["epoch"], "value": values, "cluster": clusters}
+    )
+    return units.drop_duplicates(PAIR_KEYS, keep="last").set_index(PAIR_KEYS)
+
+
+def _paired(frame: pd.DataFrame, row: Any) -> Difference | None:
+    """B minus A over the samples both runs have (same sample id and epoch), clustered by scenario; None when
+    the runs share no scored sample."""
+    chosen = frame[(frame["model"] == row.model) & (frame["metric"] == row.metric)]
+    if str(row.cell) != ALL:
+        chosen = chosen[chosen["cell"] == str(row.cell)]
+    joined = _units(chosen, "b").join(_units(chosen, "a"), how="inner", lsuffix="_b", rsuffix="_a")
+    joined = joined[joined["value_b"].notna() & joined["value_a"].notna()]
+    if joined.empty:
+        return None
+    return paired_difference(
+        joined["value_b"].tolist(), joined["value_a"].tolist(), [str(c) for c in joined["cluster_b"]]
+    )
+
+
+def compare(a: Side, b: Side, alpha: float = 0.05, paired: bool = True, family: Family | None = None) -> Comparison:
+    """Compare B against A on every metric and cell both sides measure.
+
+    With `paired` (the default) each change is tested on the samples both runs share (same sample id and
+    epoch), clustered by scenario (`paired_difference`); rows whose runs share no scored sample, and every row
+    with `paired=False` (`--naive`), use the unpaired Newcombe interval and z-test. Holm's correction runs
+    over the rows `family` accepts (all by default); rows outside it get no adjusted p and never count as
+    significant."""
     combined = _combined(a, b)
     parts: list[pd.DataFrame] = []
+    frames: dict[str, pd.DataFrame] = {}
     for suite, layout in layouts(combined).items():
-        frame = scored_frame(combined, layout, extra=["side"])
+        frame = scored_frame(combined, layout, extra=["side", *PAIR_KEYS, CLUSTER])
         cells = cell_rates(frame, layout, by=("model", "metric", "side"))
         cells["suite"] = suite
         parts.append(cells[["model", "suite", "metric", "cell", "side", *SIDE_COLUMNS]])
+        frame["cell"] = cell_names(frame, layout.cell_factors)
+        frames[suite] = frame
     long = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["side"])
     long["order"] = range(len(long))
     keys = ["model", "suite", "metric", "cell"]
@@ -180,18 +229,34 @@ def compare(a: Side, b: Side, alpha: float = 0.05) -> Comparison:
     both = merged[merged["present"] == "both"].drop(columns="present")
     scored_both = (both["a_n"] > 0) & (both["b_n"] > 0)
     rows = both[scored_both].reset_index(drop=True)
-    tests = [
-        difference(num(r.b_successes), int(num(r.b_n)), num(r.a_successes), int(num(r.a_n)))
-        for r in rows.itertuples(index=False)
-    ]
+    tests: list[Difference] = []
+    for r in rows.itertuples(index=False):
+        test = _paired(frames[str(r.suite)], r) if paired else None
+        if test is None:
+            test = difference(num(r.b_successes), int(num(r.b_n)), num(r.a_successes), int(num(r.a_n)))
+        tests.append(test)
     rows["delta"] = [t.value for t in tests]
     rows["ci_low"] = [t.low for t in tests]
     rows["ci_high"] = [t.high for t in tests]
     rows["p_value"] = [t.p_value for t in tests]
-    rows["p_adjusted"] = holm(rows["p_value"].tolist())
+    rows["method"] = [t.method for t in tests]
+    rows["pairs"] = [t.n_pairs for t in tests]
+    rows["clusters"] = [t.n_clusters for t in tests]
+    in_family = [
+        family is None or family(str(r.suite), str(r.metric), str(r.cell)) for r in rows.itertuples(index=False)
+    ]
+    rows["p_adjusted"] = adjust_p_values(
+        [p if keep else math.nan for p, keep in zip(rows["p_value"], in_family, strict=True)], "holm"
+    )
     rows["significant"] = rows["p_adjusted"] < alpha
     rows = rows.rename(columns={"model": "key"})
     matching, unmatched = matching_lines(a, b)
+    methods = sorted(set(rows["method"])) if len(rows) else []
+    statistic = (
+        (PAIRED if any(m.startswith("paired") for m in methods) else UNPAIRED) if paired else UNPAIRED + " (--naive)"
+    )
+    if paired and any(not m.startswith("paired") for m in methods):
+        statistic += "; unpaired where the runs share no sample"
     return Comparison(
         a.label,
         b.label,
@@ -202,6 +267,8 @@ def compare(a: Side, b: Side, alpha: float = 0.05) -> Comparison:
         baseline_pairs,
         matching,
         unmatched,
+        statistic,
+        sum(in_family),
     )
 
 
@@ -272,9 +339,9 @@ def render_markdown(comparison: Comparison) -> str:
     lines = [
         f"# Comparison: {comparison.a_label} vs {comparison.b_label}",
         "",
-        f"A = {comparison.a_label}; B = {comparison.b_label}. Change = B - A, with Newcombe 95% intervals; "
-        f"p-values from two-proportion z-tests, adjusted with {CORRECTION}'s method across all "
-        f"{comparison.family_size} comparisons.",
+        f"A = {comparison.a_label}; B = {comparison.b_label}. Change = B - A with its 95% interval; "
+        f"statistic: {comparison.statistic or UNPAIRED}; {CORRECTION}'s method across the "
+        f"{comparison.family_size} comparisons of the family.",
         "",
         f"{summary_line(comparison)}; {coverage(comparison).describe()}.",
         "",
@@ -303,6 +370,7 @@ def render_markdown(comparison: Comparison) -> str:
             "change [95% CI]": [fmt_delta(r.delta, r.ci_low, r.ci_high) for r in comparison.rows.itertuples()],
             "p": [fmt_p(p) for p in comparison.rows["p_value"]],
             f"{CORRECTION} p": [fmt_p(p) for p in comparison.rows["p_adjusted"]],
+            "test": [str(m) for m in comparison.rows["method"]] if "method" in comparison.rows else "",
             "significant": ["yes" if s else "" for s in comparison.rows["significant"]],
         }
     )

@@ -540,14 +540,17 @@ def check_thresholds(comparison: Comparison, config: NightlyConfig) -> list[Regr
 
 
 def compare_runs(
-    config: NightlyConfig, baseline: Path, run_dir: Path, tonight: SampleTable | None = None
+    config: NightlyConfig, baseline: Path, run_dir: Path, tonight: SampleTable | None = None, paired: bool = True
 ) -> Comparison:
+    """Tonight against the baseline, alias by alias; the Holm family is the gated comparisons only."""
     baseline_aliases = read_panel(baseline)
     tonight_aliases = {model: alias for alias, model in config.models.items()}
     return compare(
         Side(f"baseline {baseline.name}", load([baseline]), baseline_aliases),
         Side(f"tonight {run_dir.name}", tonight if tonight is not None else load([run_dir]), tonight_aliases),
         alpha=config.alpha,
+        paired=paired,
+        family=lambda suite, metric, cell: config.gated(suite, metric, cell, primary_only=False),
     )
 
 
@@ -595,6 +598,7 @@ def run_nightly(
     display: DisplayType | None = None,
     baseline_override: Path | None = None,
     strict: bool = False,
+    paired: bool = True,
 ) -> NightlyResult:
     """Check names and the baseline, run the night, compare, decide, report and record the night."""
     tasks = build_tasks(config)
@@ -624,7 +628,7 @@ def run_nightly(
     gate = GateSummary(run_dir.name, "passed", min_coverage=config.min_coverage)
     gate.baseline_reason = choice.reason
     if result.baseline is not None and not result.problems:
-        result.comparison = compare_runs(config, result.baseline, run_dir, tonight)
+        result.comparison = compare_runs(config, result.baseline, run_dir, tonight, paired)
         result.regressions = check_thresholds(result.comparison, config)
         covered = coverage(result.comparison, lambda suite, metric, cell: config.gated(suite, metric, cell))
         gate.baseline = result.baseline.name
@@ -714,16 +718,26 @@ def run_verdict(result: NightlyResult, suite: str, alias: str, info: LogInfo) ->
 def run_table(result: NightlyResult, config: NightlyConfig) -> list[str]:
     """One short line per run (suite x model): status, finished samples, headline metric, verdict."""
     aliases = {m: a for a, m in config.models.items()}
-    header = f"{'suite':<22} {'model':<40} {'status':<9} {'n':>6}  {'headline [95% CI]':<44} verdict"
-    lines = [header]
+    rows = [("suite", "model", "status", "n", "headline [95% CI]", "verdict")]
     for info in result.logs:
         alias = aliases.get(info.model, info.model)
-        model = f"{alias} = {info.model}" if alias != info.model else info.model
-        lines.append(
-            f"{info.suite:<22} {model:<40} {info.status:<9} {info.completed_samples:>6}  "
-            f"{headline_for(result, config, info.suite, info.model):<44} {run_verdict(result, info.suite, alias, info)}"
+        rows.append(
+            (
+                info.suite,
+                f"{alias} = {info.model}" if alias != info.model else info.model,
+                info.status,
+                str(info.completed_samples),
+                headline_for(result, config, info.suite, info.model),
+                run_verdict(result, info.suite, alias, info),
+            )
         )
-    return lines
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [
+        "  ".join(
+            cell.rjust(w) if i == 3 else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in rows
+    ]
 
 
 def explain(result: NightlyResult, config: NightlyConfig | None = None) -> list[str]:

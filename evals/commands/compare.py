@@ -63,6 +63,11 @@ def register(subparsers: Any) -> None:
         help="share of A's scored metric x cell pairs that must be compared (default 1: all)",
     )
     parser.add_argument("--strict", action="store_true", help="an unreadable log is an error instead of skipped")
+    parser.add_argument(
+        "--naive",
+        action="store_true",
+        help="unpaired tests (default: paired by sample id and epoch, clustered by scenario)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -105,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
     for warning in dict.fromkeys([*a.table.warnings, *b.table.warnings]):
         if warning.startswith("skipped "):
             print(f"warning: {warning}", file=sys.stderr)
-    comparison = compare(a, b, alpha=args.alpha)
+    comparison = compare(a, b, alpha=args.alpha, paired=not args.naive)
     out_dir: Path = args.output_dir or Path("results") / "compare" / f"{safe_name(args.a)}-vs-{safe_name(args.b)}"
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "compare.md"

@@ -39,6 +39,9 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--verbose", action="store_true", help="also print every metric of every log")
     parser.add_argument("--strict", action="store_true", help="an unreadable log is an error instead of skipped")
+    parser.add_argument(
+        "--naive", action="store_true", help="unpaired tests (ignore that both nights ran the same samples)"
+    )
     parser.set_defaults(handler=run)
 
 
@@ -57,7 +60,9 @@ def metric_dump(infos: list[LogInfo]) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     run_dir = run_directory(config, args.date, args.run_dir)
-    result = run_nightly(config, run_dir, cast(DisplayType | None, args.display), args.baseline, args.strict)
+    result = run_nightly(
+        config, run_dir, cast(DisplayType | None, args.display), args.baseline, args.strict, not args.naive
+    )
     print()
     if args.verbose:
         for line in metric_dump(result.logs):
