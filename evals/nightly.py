@@ -602,8 +602,8 @@ def run_nightly(
 ) -> NightlyResult:
     """Check names and the baseline, run the night, compare, decide, report and record the night."""
     tasks = build_tasks(config)
-    metrics = check_metric_names(config)
     choice = resolve_baseline(config, run_dir, baseline_override)
+    metrics = check_metric_names(config)
     logs = run_evals(config, run_dir, display, tasks)
     result = NightlyResult(run_dir, logs, status_problems(logs) + missing_runs(config, logs))
     result.baseline, result.baseline_reason = choice.path, choice.reason
