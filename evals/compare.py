@@ -175,7 +175,9 @@ def _paired(frame: pd.DataFrame, row: Any) -> Difference | None:
     chosen = frame[(frame["model"] == row.model) & (frame["metric"] == row.metric)]
     if str(row.cell) != ALL:
         chosen = chosen[chosen["cell"] == str(row.cell)]
-    joined = _units(chosen, "b").join(_units(chosen, "a"), how="inner", lsuffix="_b", rsuffix="_a")
+    joined = _units(chosen, "b").merge(
+        _units(chosen, "a"), left_index=True, right_index=True, how="inner", suffixes=("_b", "_a")
+    )
     joined = joined[joined["value_b"].notna() & joined["value_a"].notna()]
     if joined.empty:
         return None
