@@ -313,14 +313,14 @@ class Coverage:
         return f"coverage {self.share:.0%} ({self.compared} of {plural(self.total, 'baseline metric x cell pair')})"
 
 
-def coverage(comparison: Comparison, gated: Callable[[str, str, str], bool] | None = None) -> Coverage:
-    """Coverage of A's scored pairs whose (suite, metric, cell) `gated` accepts (all of them by default)."""
+def coverage(comparison: Comparison, gated: Callable[[str, str, str, str], bool] | None = None) -> Coverage:
+    """Coverage of A's scored pairs whose (key, suite, metric, cell) `gated` accepts (all of them by default)."""
     pairs = comparison.baseline_pairs
     if pairs.empty:
         return Coverage(0, 0, [])
     chosen = pairs
     if gated is not None:
-        chosen = pairs[[gated(str(r.suite), str(r.metric), str(r.cell)) for r in pairs.itertuples()]]
+        chosen = pairs[[gated(str(r.key), str(r.suite), str(r.metric), str(r.cell)) for r in pairs.itertuples()]]
     missing = [
         " ".join(part for part in (str(r.key), str(r.suite), str(r.metric), f"[{r.cell}]") if part)
         for r in chosen[~chosen["compared"].astype(bool)].itertuples()

@@ -58,6 +58,9 @@ class Night:
     gate: GateSummary
     headlines: list[Headline] = field(default_factory=list)
     samples: int = 0
+    gated_pairs: list[list[str]] = field(default_factory=list)
+    """The (alias, suite, metric, cell) pairs this night scored that a threshold gated: what a later night
+    compared with it must cover, even if its own config no longer gates (or runs) them."""
 
     @property
     def verdict(self) -> str:
@@ -78,7 +81,19 @@ class Night:
             gate=GateSummary.from_dict(data["gate"]),
             headlines=[Headline(**h) for h in data.get("headlines") or []],
             samples=int(data.get("samples", 0)),
+            gated_pairs=[[str(part) for part in pair] for pair in data.get("gated_pairs") or []],
         )
+
+
+def read_night(run_dir: Path) -> Night | None:
+    """The record a nightly run left in its directory (`gate.json`), or None (not a nightly run, or damaged)."""
+    path = run_dir / GATE_FILE
+    if not path.is_file():
+        return None
+    try:
+        return Night.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def config_hash(text: str) -> str:
@@ -167,6 +182,16 @@ def headline_rates(table: SampleTable, aliases: dict[str, str], metrics: Sequenc
                 )
             )
     return result
+
+
+def scored_pairs(table: SampleTable, aliases: dict[str, str]) -> list[tuple[str, str, str, str]]:
+    """Every (alias, suite, metric, cell) with at least one scored sample, the pooled `all` cell included."""
+    pairs: list[tuple[str, str, str, str]] = []
+    for suite, layout in layouts(table).items():
+        rates = cell_rates(scored_frame(table, layout), layout)
+        for row in rates[rates["n"] > 0].itertuples(index=False):
+            pairs.append((aliases.get(str(row.model), str(row.model)), suite, str(row.metric), str(row.cell)))
+    return pairs
 
 
 def trend_frame(nights: Iterable[Night]) -> pd.DataFrame:

@@ -43,8 +43,10 @@ from evals.history import (
     last_passed,
     plot_trend,
     read_history,
+    read_night,
     record_night,
     render_trend_markdown,
+    scored_pairs,
 )
 from evals.logs import LogInfo, SampleTable, find_log_files, load, read_log_infos, status_problems
 from evals.metric_catalogue import suite_metrics
@@ -630,7 +632,13 @@ def run_nightly(
     if result.baseline is not None and not result.problems:
         result.comparison = compare_runs(config, result.baseline, run_dir, tonight, paired)
         result.regressions = check_thresholds(result.comparison, config)
-        covered = coverage(result.comparison, lambda suite, metric, cell: config.gated(suite, metric, cell))
+        recorded = read_night(result.baseline)
+        baseline_gated = {tuple(pair) for pair in recorded.gated_pairs} if recorded else set()
+
+        def gated(key: str, suite: str, metric: str, cell: str) -> bool:
+            return config.gated(suite, metric, cell) or (key, suite, metric, cell) in baseline_gated
+
+        covered = coverage(result.comparison, gated)
         gate.baseline = result.baseline.name
         gate.coverage_compared, gate.coverage_total = covered.compared, covered.total
         gate.coverage_missing = covered.missing
@@ -654,6 +662,7 @@ def run_nightly(
         gate=gate,
         headlines=result.headlines,
         samples=result.completed_samples,
+        gated_pairs=[list(pair) for pair in scored_pairs(tonight, aliases) if config.gated(pair[1], pair[2], pair[3])],
     )
     record_night(config.log_root, night)
     if result.report is not None:
