@@ -255,6 +255,7 @@ def plot_trend(nights: Sequence[Night], path: Path) -> Path | None:
             )
         axis.set_title(f"{suite}: {metric}", fontsize=9)
         axis.set_ylim(-0.05, 1.05)
+        axis.set_ylabel("rate, 95% CI", fontsize=7)
         axis.tick_params(axis="x", labelrotation=30, labelsize=7)
         axis.legend(fontsize=7)
     figure.tight_layout()
