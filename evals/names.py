@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import fnmatch
 import inspect as python_inspect
+import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -82,3 +83,21 @@ def parse_task_arguments(items: Iterable[str], parse_value: Callable[[str], Any]
             raise UnknownNameError(f"-T {item!r} must be name=value, e.g. -T scenarios_per_cell=4")
         arguments[name.strip()] = parse_value(value)
     return arguments
+
+
+_BAD_LEVEL = re.compile(r"unknown (\w+) level\(s\) '([^',]+)'[^;]*; this suite offers: ([^(]+)")
+
+
+def build_suite(suite: str, arguments: Mapping[str, Any]) -> Any:
+    """The suite's Task from checked arguments; a bad level is one line that adds the closest valid level."""
+    check_task_arguments(suite, arguments)
+    try:
+        return get_suite(suite)(**arguments)
+    except ValueError as error:
+        message = " ".join(str(error).split())
+        match = _BAD_LEVEL.search(message)
+        if match:
+            best = closest(match.group(2), [level.strip() for level in match.group(3).split(",")])
+            if best is not None:
+                message += f"; did you mean {match.group(1)}={best}?"
+        raise UnknownNameError(f"suite {suite}: {message}") from None

@@ -50,10 +50,10 @@ from evals.history import (
 )
 from evals.logs import LogInfo, SampleTable, find_log_files, load, read_log_infos, status_problems
 from evals.metric_catalogue import suite_metrics
-from evals.names import UnknownNameError, check_pattern, check_task_arguments, suggestion
+from evals.names import UnknownNameError, build_suite, check_pattern, check_task_arguments, suggestion
 from evals.report import WrittenReport, make_report
 from evals.report.tables import fmt_delta, fmt_p, fmt_rate
-from tasks.suites import SUITES, get_suite
+from tasks.suites import SUITES
 
 PANEL_FILE = "panel.yaml"
 """Written into every run directory: the alias -> model panel the night ran."""
@@ -416,7 +416,10 @@ def run_directory(config: NightlyConfig, date: dt.date | None = None, run_dir: P
 
 
 def build_tasks(config: NightlyConfig) -> list[Task]:
-    return [get_suite(name)(**args) for name, args in config.suites.items()]
+    try:
+        return [build_suite(name, args) for name, args in config.suites.items()]
+    except UnknownNameError as error:
+        raise _fail(config.path, str(error)) from None
 
 
 def model_roles(config: NightlyConfig) -> dict[str, str | Model] | None:

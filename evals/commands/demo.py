@@ -14,7 +14,7 @@ import yaml
 from inspect_ai import eval_set
 from inspect_ai.log import EvalLog
 
-from evals.names import check_task_arguments, parse_task_arguments
+from evals.names import build_suite, parse_task_arguments
 from evals.organisms.profiles import PROFILES
 from evals.report import make_report
 from tasks.conditions import select_levels
@@ -70,9 +70,7 @@ def run(args: argparse.Namespace) -> int:
     profiles = select_levels("profile", args.profiles, list(PROFILES), option="--profiles")
     suites = select_levels("suite", args.suites, list(SUITES), option="--suites")
     task_args = parse_task_arguments(args.task_args, task_value)
-    for suite in suites:
-        check_task_arguments(suite, task_args)
-    tasks = [SUITES[name](**task_args) for name in suites]  # bad levels fail here, before any log is written
+    tasks = [build_suite(name, task_args) for name in suites]  # bad names and levels fail before any log
     log_dir = writable_dir(args.log_dir or Path("results") / f"demo-{dt.date.today().isoformat()}", "--log-dir")
     success, logs = eval_set(
         tasks=tasks,

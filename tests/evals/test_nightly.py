@@ -81,6 +81,11 @@ def test_grader_settings_load_from_a_relative_file(tmp_path: Path) -> None:
             {"suites": {"value_conflict": {"value_domian": "copyright"}}},
             "suite value_conflict has no parameter 'value_domian'; did you mean 'value_domain'?",
         ),
+        (
+            {"suites": {"value_conflict": {"cot": ["non"]}}},
+            "suite value_conflict: unknown cot level(s) 'non'; this suite offers: none,",
+        ),
+        ({"suites": {"value_conflict": {"value_domain": "copyrite"}}}, "did you mean value_domain=copyright?"),
         ({"models": None}, "missing `models`"),
         ({"models": {"mut": "gpt-4o"}}, "model 'gpt-4o' needs a provider prefix"),
         (
