@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import tempfile
 from collections.abc import Mapping
 from importlib.metadata import PackageNotFoundError, version
@@ -20,6 +21,8 @@ from inspect_ai import eval as inspect_eval
 
 from evals.logs import load
 from tasks.suites import get_suite
+
+logger = logging.getLogger(__name__)
 
 PROBE_MODEL = "organism/honest"
 CACHE_FILE = ".metric-catalogue.json"
@@ -52,8 +55,12 @@ def probe(suite: str, arguments: Mapping[str, Any]) -> list[str]:
         return sorted(set(table.scores["metric"].astype(str)))
 
 
-def suite_metrics(suites: Mapping[str, Mapping[str, Any]], cache_dir: Path | None = None) -> dict[str, list[str]]:
-    """suite -> metric names, from the cache under `cache_dir` when present, else probed (and cached)."""
+def suite_metrics(
+    suites: Mapping[str, Mapping[str, Any]], cache_dir: Path | None = None
+) -> dict[str, list[str] | None]:
+    """suite -> metric names, from the cache under `cache_dir` when present, else probed (and cached). A suite
+    whose probe fails (e.g. its scorer is configured to require the grader) maps to None: unknown, with a
+    warning, rather than blocking the run."""
     cache_path = cache_dir / CACHE_FILE if cache_dir is not None else None
     cache: dict[str, list[str]] = {}
     if cache_path is not None and cache_path.is_file():
@@ -61,12 +68,23 @@ def suite_metrics(suites: Mapping[str, Mapping[str, Any]], cache_dir: Path | Non
             cache = {str(k): [str(m) for m in v] for k, v in json.loads(cache_path.read_text("utf-8")).items()}
         except (ValueError, AttributeError, TypeError):
             cache = {}
-    result: dict[str, list[str]] = {}
+    result: dict[str, list[str] | None] = {}
     changed = False
     for suite, arguments in suites.items():
         key = _cache_key(suite, arguments)
         if key not in cache:
-            cache[key] = probe(suite, arguments)
+            try:
+                names = probe(suite, arguments)
+            except Exception as error:  # the probe is a convenience check; the run itself reports real errors
+                logger.warning(
+                    "could not list the metrics of suite %s (%s); its metric names are not checked", suite, error
+                )
+                result[suite] = None
+                continue
+            if not names:
+                result[suite] = None
+                continue
+            cache[key] = names
             changed = True
         result[suite] = cache[key]
     if changed and cache_path is not None and cache_path.parent.is_dir():

@@ -486,13 +486,18 @@ def missing_runs(config: NightlyConfig, logs: list[LogInfo]) -> list[str]:
 
 
 def check_metric_names(config: NightlyConfig) -> dict[str, list[str]]:
-    """Every threshold's metric must match a metric one of its suites produces (probed offline, cached)."""
+    """Every threshold's metric must match a metric one of its suites produces (probed offline, cached).
+    A rule whose suites could not be probed is not checked (the probe logs a warning)."""
     if not config.thresholds:
         return {}
     cache_dir = config.log_root if config.log_root.is_dir() else None
-    metrics = suite_metrics(config.suites, cache_dir)
+    probed = suite_metrics(config.suites, cache_dir)
+    metrics = {suite: names for suite, names in probed.items() if names is not None}
     for index, rule in enumerate(config.thresholds, start=1):
-        names = sorted({m for suite, found in metrics.items() if rule.suite in (None, suite) for m in found})
+        suites = [suite for suite in probed if rule.suite in (None, suite)]
+        if any(probed[suite] is None for suite in suites):
+            continue
+        names = sorted({m for suite in suites for m in metrics[suite]})
         try:
             check_pattern(rule.metric, names, f"thresholds[{index}].metric")
         except UnknownNameError as error:

@@ -15,6 +15,7 @@ import pytest
 import yaml
 from inspect_ai.log import list_eval_logs, read_eval_log, read_eval_log_sample_summaries
 
+from evals import metric_catalogue
 from evals.cli import main
 from evals.logs import LogInfo
 from evals.nightly import NightlyResult, check_metric_names, explain, load_config
@@ -257,3 +258,13 @@ def test_an_interrupted_night_resumes_without_redoing_finished_samples(
     resumed = {str(s.id): str(s.uuid) for s in summaries}
     kept = [sample for sample, uuid in finished_before.items() if resumed[sample] == uuid]
     assert len(kept) == len(finished_before), "finished samples must be reused, not re-run"
+
+
+def test_a_suite_whose_metrics_cannot_be_probed_is_not_blocked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def failing_probe(suite: str, arguments: dict[str, Any]) -> list[str]:
+        raise RuntimeError("grader required")
+
+    monkeypatch.setattr(metric_catalogue, "probe", failing_probe)
+    config = load_config(write_config(tmp_path / "c.yaml", thresholds=[{"metric": "anything", "max_increase": 0.1}]))
+    assert metric_catalogue.suite_metrics(config.suites) == {"value_conflict": None}
+    assert check_metric_names(config) == {}
