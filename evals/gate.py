@@ -79,6 +79,8 @@ class GateSummary:
         share = self.coverage
         if share is None:
             return "coverage: no baseline"
+        if self.verdict == "incomplete":
+            return "coverage: not compared (run incomplete)"
         return (
             f"coverage {share:.0%} of the baseline's gated metric x cell pairs "
             f"({self.coverage_compared} of {self.coverage_total}; required {self.min_coverage:.0%})"

@@ -637,6 +637,7 @@ def run_nightly(
     result.headlines = headline_rates(tonight, aliases, primary or None)
     gate = GateSummary(run_dir.name, "passed", min_coverage=config.min_coverage)
     gate.baseline_reason = choice.reason
+    gate.baseline = None if result.baseline is None else result.baseline.name
     if result.baseline is not None and not result.problems:
         result.comparison = compare_runs(config, result.baseline, run_dir, tonight, paired)
         result.regressions = check_thresholds(result.comparison, config)
@@ -647,7 +648,6 @@ def run_nightly(
             return config.gated(suite, metric, cell) or (key, suite, metric, cell) in baseline_gated
 
         covered = coverage(result.comparison, gated)
-        gate.baseline = result.baseline.name
         gate.coverage_compared, gate.coverage_total = covered.compared, covered.total
         gate.coverage_missing = covered.missing
         gate.matching = list(result.comparison.matching) + list(result.comparison.unmatched_models)

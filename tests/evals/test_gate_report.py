@@ -55,3 +55,19 @@ def test_block_goes_to_the_top_once(tmp_path: Path) -> None:
     assert markdown.read_text().count("## Gate:") == 1
     html = page.read_text()
     assert html.index('<section id="gate"') < html.index("<h1>report</h1>") and html.count('id="gate"') == 1
+
+
+def test_each_verdict_has_its_own_exit_code_and_line() -> None:
+    incomplete = GateSummary("2026-01-04", "incomplete", baseline="2026-01-02", problems=["x: log status error"])
+    assert incomplete.exit_code == 4
+    assert incomplete.verdict_line() == (
+        "gate 2026-01-04: FAILED: run incomplete (exit 4); baseline 2026-01-02; "
+        "coverage: not compared (run incomplete); 0 regressions"
+    )
+    uncovered = GateSummary("2026-01-05", "not_covered", baseline="2026-01-02", coverage_compared=5, coverage_total=6)
+    assert uncovered.exit_code == 3 and "coverage 83% of the baseline's gated metric x cell pairs (5 of 6" in (
+        uncovered.verdict_line()
+    )
+    first = GateSummary("2026-01-01", "passed")
+    assert first.exit_code == 0 and first.verdict_line().endswith("no baseline; coverage: no baseline; 0 regressions")
+    assert regressed().verdict_line().endswith("; 1 regression")
