@@ -1,4 +1,5 @@
-"""The `schemer-evals` command line: demo, export-suite, report, compare, nightly, consistency, calibrate.
+"""The `schemer-evals` command line: demo, export-suite, report, compare, nightly, consistency, trend, calibrate,
+plan.
 
 Subcommands live in `evals/commands/`, one module each; this module only wires them together and turns
 expected failures (bad configs, missing files) into one-line errors with exit code 2.
@@ -18,9 +19,11 @@ COMMAND_MODULES = (
     "evals.commands.compare",
     "evals.commands.nightly",
     "evals.commands.consistency",
+    "evals.commands.trend",
     "evals.commands.calibrate",
 )
-"""Modules that each register one subcommand, in the order `--help` lists them."""
+"""Modules that each register one subcommand (a `register(subparsers)` function), in the order `--help` lists
+them. To add a command, add one line here."""
 
 
 class UsageError(Exception):

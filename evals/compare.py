@@ -5,24 +5,34 @@ interval, the difference B minus A with Newcombe's interval and a two-proportion
 p-value after Holm's correction across the whole family of comparisons (every metric x cell x model x
 suite). A change is significant when its Holm-adjusted p-value is below `alpha`. Nightly runs use the same
 comparison to check their thresholds.
+
+Models are matched by the aliases each run recorded (a nightly run's `panel.yaml`), else by name, else (one
+model a side, no aliases) with each other. What A measured that B did not is kept: `coverage` says which
+share of A's metric x cell pairs were compared, so a comparison of nothing can never read as "no change".
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
 from evals.logs import SampleTable
 from evals.report.kinds import behaviour_label
 from evals.report.markdown import markdown_table
-from evals.report.rates import cell_rates, layouts, scored_frame
+from evals.report.rates import ALL, cell_names, cell_rates, layouts, scored_frame
 from evals.report.tables import fmt_delta, fmt_p, fmt_rate, num
-from scorers.statistics import difference
+from scorers.statistics import Difference, adjust_p_values, difference, paired_difference
 
 CORRECTION = "Holm"
+UNPAIRED = "unpaired: Newcombe interval and two-proportion z-test per metric x cell, Holm across the family"
+PAIRED = (
+    "paired by (sample id, epoch), clustered by scenario: cluster-robust interval and p "
+    "(McNemar's exact test without clusters), Holm across the family"
+)
 SIDE_COLUMNS = ["successes", "n", "unscored", "rate", "ci_low", "ci_high"]
 
 
@@ -47,6 +57,16 @@ class Comparison:
     only_one_side: list[str]
     unscored_pairs: int = 0
     """Metric x cell pairs left out because one side has no scored sample there (e.g. TG without reasoning)."""
+    baseline_pairs: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Every (key, suite, metric, cell) A scored (n > 0), with `compared` True when B scored it too."""
+    matching: list[str] = field(default_factory=list)
+    """How the two sides' models were matched, one line each (alias, name, or the single model a side)."""
+    unmatched_models: list[str] = field(default_factory=list)
+    """Match keys (aliases or models) with samples on one side only, as `A only: key` / `B only: key`."""
+    statistic: str = ""
+    """How each change was tested."""
+    family_rows: int = -1
+    """How many rows form the Holm family (-1: every tested row)."""
 
     @property
     def significant(self) -> pd.DataFrame:
@@ -54,7 +74,7 @@ class Comparison:
 
     @property
     def family_size(self) -> int:
-        return int(self.rows["p_value"].notna().sum())
+        return int(self.rows["p_adjusted"].notna().sum())
 
 
 def holm(p_values: Sequence[float]) -> list[float]:
@@ -72,8 +92,7 @@ def holm(p_values: Sequence[float]) -> list[float]:
 def _match_keys(a: Side, b: Side) -> tuple[pd.Series, pd.Series]:
     """The key each sample is matched on: alias or model name; one model per side without aliases matches
     the other side's single model whatever their names (two versions of one model)."""
-    a_models, b_models = set(a.table.samples["model"]), set(b.table.samples["model"])
-    if len(a_models) == 1 and len(b_models) == 1 and not a.aliases and not b.aliases:
+    if _single_unaliased(a, b):
         return (
             pd.Series("", index=a.table.samples.index, dtype=object),
             pd.Series("", index=b.table.samples.index, dtype=object),
@@ -82,6 +101,38 @@ def _match_keys(a: Side, b: Side) -> tuple[pd.Series, pd.Series]:
         a.table.samples["model"].map(lambda m: a.aliases.get(m, m)),
         b.table.samples["model"].map(lambda m: b.aliases.get(m, m)),
     )
+
+
+def _single_unaliased(a: Side, b: Side) -> bool:
+    a_models, b_models = set(a.table.samples["model"]), set(b.table.samples["model"])
+    return len(a_models) == 1 and len(b_models) == 1 and not a.aliases and not b.aliases
+
+
+def matching_lines(a: Side, b: Side) -> tuple[list[str], list[str]]:
+    """How models were matched (one line per match key) and the keys present on one side only."""
+    a_models, b_models = sorted(set(a.table.samples["model"])), sorted(set(b.table.samples["model"]))
+    if _single_unaliased(a, b):
+        if a_models == b_models:
+            return [f"models matched by name: {a_models[0]}"], []
+        return [f"one model a side, matched with each other: {a_models[0]} (A) vs {b_models[0]} (B)"], []
+    a_keys = {a.aliases.get(m, m): m for m in a_models}
+    b_keys = {b.aliases.get(m, m): m for m in b_models}
+    lines = []
+    for key in sorted(set(a_keys) & set(b_keys)):
+        if key in a.aliases.values() or key in b.aliases.values():
+            how = "same model" if a_keys[key] == b_keys[key] else "model changed"
+            lines.append(f"alias {key}: {a_keys[key]} (A) vs {b_keys[key]} (B), {how}")
+        else:
+            lines.append(f"models matched by name: {key}")
+    unmatched = [
+        f"A only: {key} ({a_keys[key]})" if key != a_keys[key] else f"A only: {key}"
+        for key in sorted(set(a_keys) - set(b_keys))
+    ]
+    unmatched += [
+        f"B only: {key} ({b_keys[key]})" if key != b_keys[key] else f"B only: {key}"
+        for key in sorted(set(b_keys) - set(a_keys))
+    ]
+    return lines, unmatched
 
 
 def _combined(a: Side, b: Side) -> SampleTable:
@@ -100,15 +151,59 @@ def _combined(a: Side, b: Side) -> SampleTable:
     return SampleTable([*a.table.logs, *b.table.logs], samples, scores, conditions)
 
 
-def compare(a: Side, b: Side, alpha: float = 0.05) -> Comparison:
-    """Compare B against A on every metric and cell both sides measure."""
+Family = Callable[[str, str, str], bool]
+"""(suite, metric, cell) -> whether the comparison belongs to the multiple-testing family."""
+
+PAIR_KEYS = ["sample_id", "epoch"]
+CLUSTER = "scenario_id"
+
+
+def _units(frame: pd.DataFrame, side: str) -> pd.DataFrame:
+    """One side's per-sample 0/1 values (NaN unscored), indexed by (sample id, epoch), with its cluster."""
+    part = frame[frame["side"] == side]
+    values = part["hit"].astype(float).where(part["scored"])
+    clusters = part[CLUSTER] if CLUSTER in part else part["sample_id"]
+    units = pd.DataFrame(
+        {"sample_id": part["sample_id"].astype(str), "epoch": part["epoch"], "value": values, "cluster": clusters}
+    )
+    return units.drop_duplicates(PAIR_KEYS, keep="last").set_index(PAIR_KEYS)
+
+
+def _paired(frame: pd.DataFrame, row: Any) -> Difference | None:
+    """B minus A over the samples both runs have (same sample id and epoch), clustered by scenario; None when
+    the runs share no scored sample."""
+    chosen = frame[(frame["model"] == row.model) & (frame["metric"] == row.metric)]
+    if str(row.cell) != ALL:
+        chosen = chosen[chosen["cell"] == str(row.cell)]
+    joined = _units(chosen, "b").merge(
+        _units(chosen, "a"), left_index=True, right_index=True, how="inner", suffixes=("_b", "_a")
+    )
+    joined = joined[joined["value_b"].notna() & joined["value_a"].notna()]
+    if joined.empty:
+        return None
+    return paired_difference(
+        joined["value_b"].tolist(), joined["value_a"].tolist(), [str(c) for c in joined["cluster_b"]]
+    )
+
+
+def compare(a: Side, b: Side, alpha: float = 0.05, paired: bool = True, family: Family | None = None) -> Comparison:
+    """Compare B against A on every metric and cell both sides measure.
+
+    With `paired` (the default) each change is tested on the samples both runs share (same sample id and
+    epoch), clustered by scenario (`paired_difference`); rows whose runs share no scored sample, and every row
+    with `paired=False` (`--naive`), use the unpaired Newcombe interval and z-test. Holm's correction runs
+    over the rows `family` accepts (all by default); rows outside it get no adjusted p and never count as
+    significant."""
     combined = _combined(a, b)
     parts: list[pd.DataFrame] = []
+    frames: dict[str, pd.DataFrame] = {}
     for suite, layout in layouts(combined).items():
-        frame = scored_frame(combined, layout, extra=["side"])
+        frame = scored_frame(combined, layout, extra=["side", *PAIR_KEYS, CLUSTER])
         cells = cell_rates(frame, layout, by=("model", "metric", "side"))
         cells["suite"] = suite
         parts.append(cells[["model", "suite", "metric", "cell", "side", *SIDE_COLUMNS]])
+        frame["cell"] = cell_names(frame, layout.cell_factors)
+        frames[suite] = frame
     long = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["side"])
     long["order"] = range(len(long))
     keys = ["model", "suite", "metric", "cell"]
@@ -128,21 +223,55 @@ def compare(a: Side, b: Side, alpha: float = 0.05) -> Comparison:
             for row in one_side.itertuples(index=False)
         )
     )
+    scored_a = merged["present"].astype(str).isin(["both", "left_only"]) & (merged["a_n"].fillna(0) > 0)
+    baseline_pairs = merged[scored_a][keys].rename(columns={"model": "key"}).reset_index(drop=True)
+    baseline_pairs["compared"] = (
+        (merged[scored_a]["present"].astype(str) == "both") & (merged[scored_a]["b_n"].fillna(0) > 0)
+    ).to_numpy()
     both = merged[merged["present"] == "both"].drop(columns="present")
     scored_both = (both["a_n"] > 0) & (both["b_n"] > 0)
     rows = both[scored_both].reset_index(drop=True)
-    tests = [
-        difference(num(r.b_successes), int(num(r.b_n)), num(r.a_successes), int(num(r.a_n)))
-        for r in rows.itertuples(index=False)
-    ]
+    tests: list[Difference] = []
+    for r in rows.itertuples(index=False):
+        test = _paired(frames[str(r.suite)], r) if paired else None
+        if test is None:
+            test = difference(num(r.b_successes), int(num(r.b_n)), num(r.a_successes), int(num(r.a_n)))
+        tests.append(test)
     rows["delta"] = [t.value for t in tests]
     rows["ci_low"] = [t.low for t in tests]
     rows["ci_high"] = [t.high for t in tests]
     rows["p_value"] = [t.p_value for t in tests]
-    rows["p_adjusted"] = holm(rows["p_value"].tolist())
+    rows["method"] = [t.method for t in tests]
+    rows["pairs"] = [t.n_pairs for t in tests]
+    rows["clusters"] = [t.n_clusters for t in tests]
+    in_family = [
+        family is None or family(str(r.suite), str(r.metric), str(r.cell)) for r in rows.itertuples(index=False)
+    ]
+    rows["p_adjusted"] = adjust_p_values(
+        [p if keep else math.nan for p, keep in zip(rows["p_value"], in_family, strict=True)], "holm"
+    )
     rows["significant"] = rows["p_adjusted"] < alpha
     rows = rows.rename(columns={"model": "key"})
-    return Comparison(a.label, b.label, alpha, rows, only_one_side, int((~scored_both).sum()))
+    matching, unmatched = matching_lines(a, b)
+    methods = sorted(set(rows["method"])) if len(rows) else []
+    statistic = (
+        (PAIRED if any(m.startswith("paired") for m in methods) else UNPAIRED) if paired else UNPAIRED + " (--naive)"
+    )
+    if paired and any(not m.startswith("paired") for m in methods):
+        statistic += "; unpaired where the runs share no sample"
+    return Comparison(
+        a.label,
+        b.label,
+        alpha,
+        rows,
+        only_one_side,
+        int((~scored_both).sum()),
+        baseline_pairs,
+        matching,
+        unmatched,
+        statistic,
+        sum(in_family),
+    )
 
 
 def describe(row: pd.Series, a_label: str = "A", b_label: str = "B") -> str:
@@ -161,32 +290,73 @@ def describe(row: pd.Series, a_label: str = "A", b_label: str = "B") -> str:
     )
 
 
+def plural(count: int, noun: str, plural_form: str | None = None) -> str:
+    """`1 regression`, `2 regressions`, `0 comparisons`."""
+    return f"{count} {noun if count == 1 else plural_form or noun + 's'}"
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Which share of the baseline's (A's) metric x cell pairs was compared with B."""
+
+    compared: int
+    total: int
+    missing: list[str]
+    """The baseline pairs not compared, as `key suite metric [cell]`."""
+
+    @property
+    def share(self) -> float:
+        """Compared / total; 0 when the baseline has nothing to compare (nothing compared is no evidence)."""
+        return self.compared / self.total if self.total else 0.0
+
+    def describe(self) -> str:
+        return f"coverage {self.share:.0%} ({self.compared} of {plural(self.total, 'baseline metric x cell pair')})"
+
+
+def coverage(comparison: Comparison, gated: Callable[[str, str, str, str], bool] | None = None) -> Coverage:
+    """Coverage of A's scored pairs whose (key, suite, metric, cell) `gated` accepts (all of them by default)."""
+    pairs = comparison.baseline_pairs
+    if pairs.empty:
+        return Coverage(0, 0, [])
+    chosen = pairs
+    if gated is not None:
+        chosen = pairs[[gated(str(r.key), str(r.suite), str(r.metric), str(r.cell)) for r in pairs.itertuples()]]
+    missing = [
+        " ".join(part for part in (str(r.key), str(r.suite), str(r.metric), f"[{r.cell}]") if part)
+        for r in chosen[~chosen["compared"].astype(bool)].itertuples()
+    ]
+    return Coverage(int(chosen["compared"].astype(bool).sum()), len(chosen), missing)
+
+
 def summary_line(comparison: Comparison) -> str:
     count = len(comparison.significant)
     skipped = f" ({comparison.unscored_pairs} without scored samples on a side)" if comparison.unscored_pairs else ""
     return (
-        f"{comparison.family_size} metric x cell comparisons{skipped}; {count} changed significantly "
+        f"{plural(comparison.family_size, 'metric x cell comparison')}{skipped}; {count} changed significantly "
         f"({CORRECTION}-corrected p < {comparison.alpha:g})"
     )
 
 
 def render_markdown(comparison: Comparison) -> str:
     lines = [
-        f"# Comparison: {comparison.b_label} vs {comparison.a_label}",
+        f"# Comparison: {comparison.a_label} vs {comparison.b_label}",
         "",
-        f"A = {comparison.a_label}; B = {comparison.b_label}. Change = B - A, with Newcombe 95% intervals; "
-        f"p-values from two-proportion z-tests, adjusted with {CORRECTION}'s method across all "
-        f"{comparison.family_size} comparisons.",
+        f"A = {comparison.a_label}; B = {comparison.b_label}. Change = B - A with its 95% interval; "
+        f"statistic: {comparison.statistic or UNPAIRED}; {CORRECTION}'s method across the "
+        f"{comparison.family_size} comparisons of the family.",
         "",
-        f"{summary_line(comparison)}.",
+        f"{summary_line(comparison)}; {coverage(comparison).describe()}.",
+        "",
+        "Models: " + ("; ".join(comparison.matching) or "none matched") + ".",
         "",
         "## Significant changes",
         "",
     ]
     significant = comparison.significant
     lines += [f"- {describe(row)}" for _, row in significant.iterrows()] or ["None."]
-    if comparison.only_one_side:
-        lines += ["", "## Measured on one side only", ""] + [f"- {line}" for line in comparison.only_one_side]
+    if comparison.only_one_side or comparison.unmatched_models:
+        lines += ["", "## Measured on one side only", ""]
+        lines += [f"- {line}" for line in [*comparison.unmatched_models, *comparison.only_one_side]]
     table = pd.DataFrame(
         {
             "model": comparison.rows["key"],
@@ -202,6 +372,7 @@ def render_markdown(comparison: Comparison) -> str:
             "change [95% CI]": [fmt_delta(r.delta, r.ci_low, r.ci_high) for r in comparison.rows.itertuples()],
             "p": [fmt_p(p) for p in comparison.rows["p_value"]],
             f"{CORRECTION} p": [fmt_p(p) for p in comparison.rows["p_adjusted"]],
+            "test": [str(m) for m in comparison.rows["method"]] if "method" in comparison.rows else "",
             "significant": ["yes" if s else "" for s in comparison.rows["significant"]],
         }
     )

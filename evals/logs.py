@@ -9,6 +9,7 @@ are read one at a time with `read_sample`.
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -59,6 +60,8 @@ LABEL_METADATA = ("motive", "unscored_reason")
 
 LOG_SUFFIXES = (".eval", ".json")
 
+logger = logging.getLogger(__name__)
+
 
 class LogError(ValueError):
     """Logs that cannot be used as asked (none found, unknown model, ...); printed as one line."""
@@ -77,6 +80,8 @@ class LogInfo:
     task_id: str
     samples_expected: int
     error: str | None = None
+    completed_samples: int = 0
+    """Samples that finished (from the log's results; 0 when the run never got to scoring)."""
     declared_factors: tuple[str, ...] = ()
     """The factors the suite declares in its task metadata (`factors`), in declaration order."""
     declared_levels: tuple[tuple[str, tuple[str, ...]], ...] = ()
@@ -168,6 +173,7 @@ def log_info(log: EvalLog, path: str) -> LogInfo:
         created=str(log.eval.created),
         task_id=log.eval.task_id,
         samples_expected=(log.eval.dataset.samples or 0) * epochs,
+        completed_samples=log.results.completed_samples if log.results else 0,
         error=log.error.message if log.error else None,
         declared_factors=names,
         declared_levels=levels,
@@ -197,18 +203,45 @@ def judge_counts(log: EvalLog) -> tuple[tuple[str, float], ...]:
     if not log.results:
         return ()
     return tuple(
-        (name.removeprefix(JUDGE_COUNT_PREFIX), float(metric.value))
+        (name.removeprefix(JUDGE_COUNT_PREFIX), count_value(float(metric.value)))
         for score in log.results.scores
         for name, metric in score.metrics.items()
         if name.startswith(JUDGE_COUNT_PREFIX)
     )
 
 
-def read_log_infos(files: Iterable[str]) -> list[LogInfo]:
-    """Headers of the given logs. A task re-run in place (same task id) counts once: the newest log wins."""
+def count_value(value: float) -> float:
+    """A count as a whole number (`240`, not `240.0`); an average of counts to one decimal (`5914.2`)."""
+    if math.isnan(value):
+        return value
+    return int(value) if value.is_integer() else round(value, 1)
+
+
+def unreadable(path: str, error: Exception) -> str:
+    """The one-line warning (or error) for a log that cannot be read."""
+    reason = " ".join(str(error).split()) or type(error).__name__
+    return f"skipped unreadable log {path} ({reason})"
+
+
+def read_log_infos(files: Iterable[str], strict: bool = False, skipped: list[str] | None = None) -> list[LogInfo]:
+    """Headers of the given logs. A task re-run in place (same task id) counts once: the newest log wins.
+
+    A log that cannot be read (truncated, corrupt) is skipped with a warning naming the file, appended to
+    `skipped` when given; with `strict` it is an error instead."""
     newest: dict[str, LogInfo] = {}
     for path in files:
-        info = log_info(read_eval_log(path, header_only=True), path)
+        try:
+            info = log_info(read_eval_log(path, header_only=True), path)
+        except Exception as error:  # Inspect raises ValueError, KeyError, zip and JSON errors for a bad file
+            if strict:
+                raise LogError(
+                    f"{unreadable(path, error).replace('skipped ', '', 1)}; remove it or run without --strict"
+                ) from None
+            message = unreadable(path, error)
+            logger.warning(message)
+            if skipped is not None:
+                skipped.append(message)
+            continue
         previous = newest.get(info.task_id)
         if previous is None or info.created >= previous.created:
             newest[info.task_id] = info
@@ -323,15 +356,35 @@ class _Collector:
         self.samples.append(record)
 
 
-def read_samples(infos: Sequence[LogInfo], progress: Callable[[int, int, LogInfo], None] | None = None) -> SampleTable:
-    """Read every log's sample summaries into a SampleTable. Errored samples are kept (flagged) without scores."""
+def read_samples(
+    infos: Sequence[LogInfo],
+    progress: Callable[[int, int, LogInfo], None] | None = None,
+    strict: bool = False,
+    skipped: Sequence[str] = (),
+) -> SampleTable:
+    """Read every log's sample summaries into a SampleTable. Errored samples are kept (flagged) without scores.
+    A log whose samples cannot be read is left out with a warning (an error with `strict`); `skipped` are
+    earlier warnings about unreadable logs, kept in the table's warnings."""
     collector = _Collector()
-    warnings = status_problems(infos)
+    warnings = [*skipped, *status_problems(infos)]
+    read: list[LogInfo] = []
     for index, info in enumerate(infos, start=1):
         if progress:
             progress(index, len(infos), info)
-        for summary in read_eval_log_sample_summaries(info.path):
+        try:
+            summaries = read_eval_log_sample_summaries(info.path)
+        except Exception as error:  # a corrupt sample index; the header was readable
+            if strict:
+                raise LogError(
+                    f"{unreadable(info.path, error).replace('skipped ', '', 1)}; remove it or run without --strict"
+                ) from None
+            warnings.append(unreadable(info.path, error))
+            logger.warning(warnings[-1])
+            continue
+        read.append(info)
+        for summary in summaries:
             collector.add(info, summary)
+    infos = read
     samples = pd.DataFrame(collector.samples)
     if samples.empty:
         samples = pd.DataFrame(columns=["row", "log", "model", "suite", "sample_id", "epoch", "error"])
@@ -354,12 +407,24 @@ def load(
     sources: Sequence[str | Path],
     model: str | None = None,
     progress: Callable[[int, int, LogInfo], None] | None = None,
+    strict: bool = False,
 ) -> SampleTable:
-    """Find, filter (by model, if given) and read the logs under `sources`."""
-    infos = read_log_infos(find_log_files(sources))
+    """Find, filter (by model, if given) and read the logs under `sources`. Unreadable logs are skipped with a
+    warning in the table's `warnings` (`skipped unreadable log <path> ...`), or are an error with `strict`."""
+    skipped: list[str] = []
+    infos = read_log_infos(find_log_files(sources), strict=strict, skipped=skipped)
+    if not infos:
+        raise LogError(
+            f"no readable Inspect logs under {', '.join(str(s) for s in sources)} ({len(skipped)} unreadable)"
+        )
     if model is not None:
         infos = select_model(infos, model)
-    return read_samples(infos, progress)
+    return read_samples(infos, progress, strict=strict, skipped=skipped)
+
+
+def skipped_count(warnings: Iterable[str]) -> int:
+    """How many logs a table's warnings say were skipped as unreadable."""
+    return sum(1 for warning in warnings if warning.startswith("skipped unreadable log "))
 
 
 def suite_factors(samples: pd.DataFrame, conditions: Iterable[str], declared: Sequence[str] | None = None) -> list[str]:

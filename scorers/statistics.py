@@ -1,14 +1,27 @@
-"""Interval estimates used by every metric and report: Wilson intervals for rates and Newcombe intervals for
-differences of rates (e.g. the compliance gap, tonight vs baseline).
+"""Interval estimates used by every metric and report.
 
-Pure functions over counts, so scorers, reports and comparisons compute intervals the same way.
+Two families: the naive ones over counts (Wilson for rates, Newcombe for differences, a pooled z-test), which
+treat every sample as independent, and the design-aware ones the harness uses by default: `clustered_rate`
+(scenarios, not samples, are the independent units), `paired_difference` (the same unit measured twice:
+training vs unmonitored samples of one cell index, or one sample id and epoch in two runs),
+`clustered_difference` (unmatched groups, clustered by scenario) and `adjust_p_values` (Holm / BH families).
+Pure functions, so scorers, reports and comparisons compute intervals the same way.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from scipy import stats as scipy_stats
+from statsmodels.stats.contingency_tables import mcnemar
+from statsmodels.stats.multitest import multipletests
 
 
 def z_value(level: float = 0.95) -> float:
@@ -17,12 +30,15 @@ def z_value(level: float = 0.95) -> float:
 
 @dataclass(frozen=True)
 class Rate:
-    """A proportion with its sample count and Wilson interval."""
+    """A proportion with its sample count and interval (`method` says which interval; `n_clusters` how many
+    independent units it rests on, 0 when unknown)."""
 
     successes: float
     n: int
     low: float
     high: float
+    n_clusters: int = 0
+    method: str = "wilson"
 
     @property
     def value(self) -> float:
@@ -40,18 +56,23 @@ def wilson(successes: float, n: int, level: float = 0.95) -> Rate:
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
     low = 0.0 if successes <= 0 else max(0.0, centre - half)
     high = 1.0 if successes >= n else min(1.0, centre + half)
-    return Rate(successes, n, low, high)
+    return Rate(successes, n, low, high, n, "wilson")
 
 
 @dataclass(frozen=True)
 class Difference:
-    """A difference of two proportions (first minus second) with Newcombe's hybrid score interval."""
+    """A difference of two proportions (first minus second) with its interval and p-value; `method` names them
+    (Newcombe's hybrid score interval by default), `n_pairs` counts matched units of a paired comparison (0 when
+    unpaired) and `n_clusters` the independent units (0 when unknown)."""
 
     first: Rate
     second: Rate
     low: float
     high: float
     p_value: float
+    method: str = "newcombe"
+    n_pairs: int = 0
+    n_clusters: int = 0
 
     @property
     def value(self) -> float:
@@ -62,11 +83,12 @@ def difference(successes_a: float, n_a: int, successes_b: float, n_b: int, level
     """Rate A minus rate B, with Newcombe's method-10 interval and a two-proportion z-test p-value."""
     a, b = wilson(successes_a, n_a, level), wilson(successes_b, n_b, level)
     if not n_a or not n_b:
-        return Difference(a, b, math.nan, math.nan, math.nan)
+        return Difference(a, b, math.nan, math.nan, math.nan, "newcombe", 0, 0)
     delta = a.value - b.value
     low = delta - math.sqrt((a.value - a.low) ** 2 + (b.high - b.value) ** 2)
     high = delta + math.sqrt((a.high - a.value) ** 2 + (b.value - b.low) ** 2)
-    return Difference(a, b, max(-1.0, low), min(1.0, high), two_proportion_p_value(successes_a, n_a, successes_b, n_b))
+    p_value = two_proportion_p_value(successes_a, n_a, successes_b, n_b)
+    return Difference(a, b, max(-1.0, low), min(1.0, high), p_value, "newcombe", 0, n_a + n_b)
 
 
 def two_proportion_p_value(successes_a: float, n_a: int, successes_b: float, n_b: int) -> float:
@@ -79,3 +101,208 @@ def two_proportion_p_value(successes_a: float, n_a: int, successes_b: float, n_b
         return 1.0
     z = (successes_a / n_a - successes_b / n_b) / math.sqrt(variance)
     return 2 * (1 - NormalDist().cdf(abs(z)))
+
+
+# --- Design-aware intervals and tests -------------------------------------------------------------------------
+# The unit of independence is the scenario: paraphrases, cue styles and epochs of one scenario are correlated,
+# so intervals use cluster-robust variances (statsmodels) with t(G - 1) critical values, G = number of scenarios.
+
+
+def _cluster_codes(clusters: Sequence[Hashable]) -> np.ndarray[Any, np.dtype[np.int64]]:
+    codes, _ = pd.factorize(pd.Series(list(clusters), dtype=object), sort=False)
+    return np.asarray(codes, dtype=np.int64)
+
+
+def _critical_value(level: float, n_clusters: int) -> float:
+    """t quantile with G - 1 degrees of freedom (the usual small-sample correction for clustered errors)."""
+    if n_clusters < 2:
+        return z_value(level)
+    return float(scipy_stats.t.ppf(0.5 + level / 2, n_clusters - 1))
+
+
+def _wilson_bounds(p: float, n_effective: float, critical: float) -> tuple[float, float]:
+    z2 = critical * critical
+    denominator = 1 + z2 / n_effective
+    centre = (p + z2 / (2 * n_effective)) / denominator
+    half = critical * math.sqrt(p * (1 - p) / n_effective + z2 / (4 * n_effective**2)) / denominator
+    low = 0.0 if p <= 0 else max(0.0, centre - half)
+    high = 1.0 if p >= 1 else min(1.0, centre + half)
+    return low, high
+
+
+def cluster_robust_variance_of_mean(values: Sequence[float], clusters: Sequence[Hashable]) -> float:
+    """Variance of the mean of `values` with a cluster-robust (sandwich) estimator, from a statsmodels
+    intercept-only OLS with `cov_type="cluster"` (its small-sample correction included)."""
+    y = np.asarray(values, dtype=float)
+    codes = _cluster_codes(clusters)
+    fit = sm.OLS(y, np.ones((len(y), 1))).fit(cov_type="cluster", cov_kwds={"groups": codes})
+    return float(fit.cov_params()[0, 0])
+
+
+def design_effect(values: Sequence[float], clusters: Sequence[Hashable]) -> float:
+    """Cluster-robust variance of the mean over the binomial variance p(1 - p)/n (1 = no clustering);
+    NaN when the binomial variance is 0 (all values equal)."""
+    n = len(values)
+    p = float(np.mean(values)) if n else math.nan
+    naive = p * (1 - p) / n if n else math.nan
+    if not n or naive <= 0:
+        return math.nan
+    return cluster_robust_variance_of_mean(values, clusters) / naive
+
+
+def clustered_rate(values: Sequence[float], clusters: Sequence[Hashable], level: float = 0.95) -> Rate:
+    """Mean of 0/1 (or [0, 1]) values with an interval that treats clusters (scenarios), not samples, as the
+    independent units.
+
+    The interval is Wilson's at the effective sample size n / deff, where the design effect deff is the
+    cluster-robust variance of the mean (statsmodels sandwich) over the binomial one (never below 1), with a
+    t(G - 1) critical value. Wilson keeps the bounds inside [0, 1] and sensible near 0 and 1. When the design
+    effect cannot be estimated (all values 0 or all 1) the effective n is the number of clusters (each scenario
+    counts once); with a single cluster it is 1. `method` says which applied. NaN values must be dropped first.
+    """
+    if len(values) != len(clusters):
+        raise ValueError(f"clustered_rate: {len(values)} values but {len(clusters)} cluster labels")
+    n = len(values)
+    if n == 0:
+        return Rate(0.0, 0, math.nan, math.nan, 0, "empty")
+    y = np.asarray(values, dtype=float)
+    if np.isnan(y).any():
+        raise ValueError("clustered_rate: values contain NaN (drop unscored samples first)")
+    successes = float(y.sum())
+    p = successes / n
+    n_clusters = len(set(clusters))
+    critical = _critical_value(level, n_clusters)
+    if n_clusters == 1:
+        low, high = _wilson_bounds(p, 1.0, critical)
+        return Rate(successes, n, low, high, 1, "wilson_n_eff=1 (one cluster)")
+    deff = design_effect(values, clusters)
+    if math.isnan(deff):
+        low, high = _wilson_bounds(p, float(n_clusters), critical)
+        return Rate(successes, n, low, high, n_clusters, "wilson_n_eff=clusters (all values equal)")
+    n_effective = n / max(1.0, deff)
+    low, high = _wilson_bounds(p, n_effective, critical)
+    return Rate(successes, n, low, high, n_clusters, "cluster_wilson")
+
+
+def _exact_sign_p_value(positive: int, negative: int) -> float:
+    if positive + negative == 0:
+        return 1.0
+    return float(scipy_stats.binomtest(positive, positive + negative, 0.5).pvalue)
+
+
+def _constant_difference(
+    delta: float, n_pairs: int, n_clusters: int, level: float, cluster_signs: tuple[int, int]
+) -> tuple[float, float, float]:
+    """Interval and p-value when every unit differs by the same amount (the robust variance is 0): the
+    difference is bounded by Wilson's upper bound for 0 discordant clusters out of G (each scenario counts
+    once), and the p-value is the exact sign test over clusters."""
+    _, bound = _wilson_bounds(0.0, float(max(1, n_clusters)), _critical_value(level, n_clusters))
+    return max(-1.0, delta - bound), min(1.0, delta + bound), _exact_sign_p_value(*cluster_signs)
+
+
+def _cluster_signs(differences: np.ndarray[Any, Any], codes: np.ndarray[Any, Any]) -> tuple[int, int]:
+    sums = pd.Series(differences).groupby(codes).sum()
+    return int((sums > 0).sum()), int((sums < 0).sum())
+
+
+def paired_difference(
+    first: Sequence[float], second: Sequence[float], clusters: Sequence[Hashable], level: float = 0.95
+) -> Difference:
+    """Mean of `first` minus `second`, aligned unit by unit (a pair: the same sample id and epoch in two runs,
+    or the training and unmonitored samples of one cell index). Pairs with a NaN on either side are dropped.
+
+    Interval and p-value come from the cluster-robust variance of the per-unit differences (statsmodels OLS on
+    an intercept, `cov_type="cluster"`, t(G - 1)). Without clustering (every pair its own cluster) and with 0/1
+    values the p-value is McNemar's exact test. When every difference is equal (robust variance 0) the interval
+    is the difference plus/minus Wilson's bound for 0 discordant scenarios and the p-value the exact sign test.
+    """
+    if not len(first) == len(second) == len(clusters):
+        raise ValueError(
+            f"paired_difference: {len(first)} first, {len(second)} second and {len(clusters)} cluster values"
+        )
+    a = np.asarray(first, dtype=float)
+    b = np.asarray(second, dtype=float)
+    keep = ~(np.isnan(a) | np.isnan(b))
+    a, b = a[keep], b[keep]
+    kept_clusters = [cluster for cluster, kept in zip(clusters, keep, strict=True) if kept]
+    n_pairs = len(a)
+    first_rate = clustered_rate(a.tolist(), kept_clusters, level)
+    second_rate = clustered_rate(b.tolist(), kept_clusters, level)
+    if n_pairs == 0:
+        return Difference(first_rate, second_rate, math.nan, math.nan, math.nan, "empty", 0, 0)
+    codes = _cluster_codes(kept_clusters)
+    n_clusters = int(codes.max()) + 1
+    d = a - b
+    delta = float(d.mean())
+    if n_clusters < 2 or np.allclose(d, d[0]):
+        low, high, p_value = _constant_difference(delta, n_pairs, n_clusters, level, _cluster_signs(d, codes))
+        method = "paired_sign_test (one cluster)" if n_clusters < 2 else "paired_sign_test (all differences equal)"
+        return Difference(first_rate, second_rate, low, high, p_value, method, n_pairs, n_clusters)
+    fit = sm.OLS(d, np.ones((n_pairs, 1))).fit(cov_type="cluster", cov_kwds={"groups": codes}, use_t=True)
+    standard_error = float(fit.bse[0])
+    critical = _critical_value(level, n_clusters)
+    low, high = max(-1.0, delta - critical * standard_error), min(1.0, delta + critical * standard_error)
+    binary = bool(np.isin(a, (0.0, 1.0)).all() and np.isin(b, (0.0, 1.0)).all())
+    if n_clusters == n_pairs and binary:
+        table = [
+            [int(((a == 1) & (b == 1)).sum()), int(((a == 1) & (b == 0)).sum())],
+            [int(((a == 0) & (b == 1)).sum()), int(((a == 0) & (b == 0)).sum())],
+        ]
+        p_value = float(mcnemar(table, exact=True).pvalue)
+        return Difference(first_rate, second_rate, low, high, p_value, "paired_mcnemar_exact", n_pairs, n_clusters)
+    p_value = float(fit.pvalues[0])
+    return Difference(first_rate, second_rate, low, high, p_value, "paired_cluster_robust", n_pairs, n_clusters)
+
+
+def clustered_difference(
+    values_a: Sequence[float],
+    clusters_a: Sequence[Hashable],
+    values_b: Sequence[float],
+    clusters_b: Sequence[Hashable],
+    level: float = 0.95,
+) -> Difference:
+    """Mean of group A minus mean of group B when the samples are not matched one to one, clustered by
+    scenario: OLS of the values on a group indicator with cluster-robust errors (statsmodels, t(G - 1)).
+    Scenarios that appear in both groups make it a partly paired comparison automatically (their shared
+    propensity cancels in the sandwich). NaN values are dropped. Falls back to Newcombe's interval with
+    effective sample sizes when the robust variance is 0 (all values equal)."""
+    a = [(float(v), c) for v, c in zip(values_a, clusters_a, strict=True) if not math.isnan(float(v))]
+    b = [(float(v), c) for v, c in zip(values_b, clusters_b, strict=True) if not math.isnan(float(v))]
+    rate_a = clustered_rate([v for v, _ in a], [c for _, c in a], level)
+    rate_b = clustered_rate([v for v, _ in b], [c for _, c in b], level)
+    if not a or not b:
+        return Difference(rate_a, rate_b, math.nan, math.nan, math.nan, "empty", 0, 0)
+    y = np.array([v for v, _ in a] + [v for v, _ in b])
+    group = np.array([1.0] * len(a) + [0.0] * len(b))
+    codes = _cluster_codes([c for _, c in a] + [c for _, c in b])
+    n_clusters = int(codes.max()) + 1
+    delta = rate_a.value - rate_b.value
+    if n_clusters < 2 or np.allclose(y, y[0]):
+        low = delta - math.sqrt((rate_a.value - rate_a.low) ** 2 + (rate_b.high - rate_b.value) ** 2)
+        high = delta + math.sqrt((rate_a.high - rate_a.value) ** 2 + (rate_b.value - rate_b.low) ** 2)
+        p_value = 1.0 if np.allclose(y, y[0]) else math.nan
+        return Difference(
+            rate_a, rate_b, max(-1.0, low), min(1.0, high), p_value, "newcombe_n_eff (no variance)", 0, n_clusters
+        )
+    design = np.column_stack([np.ones(len(y)), group])
+    fit = sm.OLS(y, design).fit(cov_type="cluster", cov_kwds={"groups": codes}, use_t=True)
+    standard_error = float(fit.bse[1])
+    critical = _critical_value(level, n_clusters)
+    if standard_error <= 0 or math.isnan(standard_error):
+        return Difference(rate_a, rate_b, delta, delta, 1.0, "clustered_ols (zero variance)", 0, n_clusters)
+    low, high = max(-1.0, delta - critical * standard_error), min(1.0, delta + critical * standard_error)
+    return Difference(rate_a, rate_b, low, high, float(fit.pvalues[1]), "clustered_ols", 0, n_clusters)
+
+
+def adjust_p_values(p_values: Sequence[float], method: Literal["holm", "fdr_bh"] = "holm") -> list[float]:
+    """Multiplicity-adjusted p-values (statsmodels `multipletests`): Holm controls the family-wise error rate
+    (gates), Benjamini-Hochberg (`fdr_bh`) the false discovery rate (report discovery lists). NaN entries stay
+    NaN and do not count towards the family."""
+    values = [float(p) for p in p_values]
+    present = [i for i, p in enumerate(values) if not math.isnan(p)]
+    adjusted = [math.nan] * len(values)
+    if present:
+        _, corrected, _, _ = multipletests([values[i] for i in present], method=method)
+        for i, p in zip(present, corrected, strict=True):
+            adjusted[i] = float(p)
+    return adjusted

@@ -8,7 +8,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from evals.consistency import consistency, to_json, to_markdown, to_text
+from evals.consistency import analyse, to_json, to_markdown, to_text
+from evals.logs import load
 
 
 def register(subparsers: Any) -> None:
@@ -17,7 +18,7 @@ def register(subparsers: Any) -> None:
         help="per model: in how many contexts each behaviour appears, and TG x worst-case co-occurrence",
         description="Reads Inspect logs and reports, per model and behaviour, the contexts (suite x condition cell) "
         "where the behaviour is significant, and how training-gaming and each worst-case behaviour co-occur, "
-        "with 95%% intervals.",
+        "with 95% intervals. An unreadable log is skipped with a warning naming it (an error with --strict).",
     )
     parser.add_argument("log_dir", type=Path, help="directory of Inspect logs (searched recursively)")
     parser.add_argument("--model", default=None, help="only this model (full name or its last part)")
@@ -27,11 +28,12 @@ def register(subparsers: Any) -> None:
         default=None,
         help="file stem for the .json and .md outputs (default: LOG_DIR/consistency)",
     )
+    parser.add_argument("--strict", action="store_true", help="an unreadable log is an error instead of skipped")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    result = consistency(args.log_dir, args.model)
+    result = analyse(load([args.log_dir], args.model, strict=args.strict))
     stem: Path = args.output or args.log_dir / "consistency"
     stem.parent.mkdir(parents=True, exist_ok=True)
     json_path, markdown_path = stem.with_suffix(".json"), stem.with_suffix(".md")

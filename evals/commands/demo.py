@@ -10,9 +10,11 @@ import os
 from pathlib import Path
 from typing import Any
 
+import yaml
 from inspect_ai import eval_set
 from inspect_ai.log import EvalLog
 
+from evals.names import build_suite, parse_task_arguments
 from evals.organisms.profiles import PROFILES
 from evals.report import make_report
 from tasks.conditions import select_levels
@@ -30,18 +32,48 @@ def register(subparsers: Any) -> None:
         help=f"comma-separated organism profiles (available: {', '.join(PROFILES)})",
     )
     parser.add_argument("--suites", default=",".join(SUITES), help=f"comma-separated suites ({', '.join(SUITES)})")
-    parser.add_argument("--limit", type=int, default=None, help="samples per suite (default: all)")
-    parser.add_argument("--max-tasks", type=int, default=4, help="tasks run in parallel (default 4)")
+    parser.add_argument("--limit", type=positive_int, default=None, help="samples per suite, 1 or more (default: all)")
+    parser.add_argument(
+        "--max-tasks", type=positive_int, default=4, help="tasks run in parallel, 1 or more (default 4)"
+    )
+    parser.add_argument(
+        "-T",
+        dest="task_args",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="task argument for every selected suite (checked against each suite's parameters)",
+    )
     parser.add_argument("--no-report", action="store_true", help="skip writing the HTML/Markdown report")
     parser.set_defaults(handler=run)
+
+
+def positive_int(text: str) -> int:
+    """A whole number of at least 1 (`--limit 0` would run nothing and report success; negative runs all)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
+    return value
+
+
+def task_value(text: str) -> Any:
+    """A `-T` value as Inspect reads it: YAML, and a comma splits it into a list."""
+    if "," in text:
+        return [yaml.safe_load(part) for part in text.split(",")]
+    return yaml.safe_load(text)
 
 
 def run(args: argparse.Namespace) -> int:
     profiles = select_levels("profile", args.profiles, list(PROFILES), option="--profiles")
     suites = select_levels("suite", args.suites, list(SUITES), option="--suites")
+    task_args = parse_task_arguments(args.task_args, task_value)
+    tasks = [build_suite(name, task_args) for name in suites]  # bad names and levels fail before any log
     log_dir = writable_dir(args.log_dir or Path("results") / f"demo-{dt.date.today().isoformat()}", "--log-dir")
     success, logs = eval_set(
-        tasks=[SUITES[name]() for name in suites],
+        tasks=tasks,
         model=[f"organism/{profile}" for profile in profiles],
         log_dir=str(log_dir),
         limit=args.limit,
@@ -85,7 +117,7 @@ def summarise(logs: list[EvalLog]) -> str:
             if gap and "all" in gap
             else "-"
         )
-        samples = log.results.completed_samples if log.results else 0
+        samples = int(log.results.completed_samples) if log.results else 0
         lines.append(f"{log.eval.task:<24} {log.eval.model:<34} {log.status:<9} {samples:>5}  {gap_text}")
     return "\n".join(lines)
 

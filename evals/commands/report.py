@@ -1,4 +1,8 @@
-"""`schemer-evals report LOGS...`: one self-contained HTML page and a Markdown summary from Inspect logs."""
+"""`schemer-evals report LOGS...`: one self-contained HTML page and a Markdown summary from Inspect logs.
+
+Unreadable logs are skipped with a warning naming each (counted in the summary line), or are an error with
+`--strict`. Over a nightly root (a directory with `history.jsonl`) the report also draws each headline metric
+across nights (`trend.md`, `trend.png`, and a section at the end of the report)."""
 
 from __future__ import annotations
 
@@ -7,15 +11,18 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from evals.logs import LogInfo
-from evals.report import make_report
+from evals.compare import plural
+from evals.history import HISTORY_FILE
+from evals.logs import LogInfo, load, skipped_count
+from evals.nightly import write_trend
+from evals.report import build_report, write_report
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "report",
         help="write an HTML report and a Markdown summary from Inspect logs",
-        description="Per-condition rates with 95%% intervals, main effects, the compliance gap, training-gaming "
+        description="Per-condition rates with 95% intervals, main effects, the compliance gap, training-gaming "
         "criteria and motives, the TG-vs-worst-case matrix, plots and example transcripts.",
     )
     parser.add_argument("logs", nargs="+", type=Path, help="log directories (searched recursively) or .eval files")
@@ -27,6 +34,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--model", default=None, help="only this model (full name or its last part)")
     parser.add_argument("--examples", type=int, default=2, help="example transcripts per condition cell (default 2)")
+    parser.add_argument("--strict", action="store_true", help="an unreadable log is an error instead of skipped")
     parser.set_defaults(handler=run)
 
 
@@ -42,12 +50,20 @@ def run(args: argparse.Namespace) -> int:
     if args.examples < 0:
         raise ValueError("--examples must be 0 or more")
     out_dir: Path = args.output_dir or default_output_dir(args.logs)
-    written = make_report(args.logs, out_dir, model=args.model, examples_per_cell=args.examples, progress=progress)
+    table = load(args.logs, model=args.model, progress=progress, strict=args.strict)
+    report = build_report(table, [str(source) for source in args.logs], args.examples)
+    written = write_report(report, out_dir)
     for warning in written.report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    for root in (path for path in args.logs if (path / HISTORY_FILE).is_file()):
+        trend = write_trend(root, out_dir, written)
+        print(f"Trend across the nights under {root}: {trend}")
     samples = int(written.report.sample_counts["samples"].sum()) if not written.report.sample_counts.empty else 0
+    skipped = skipped_count(table.warnings)
     print(
-        f"Report of {len(written.report.logs)} logs, {samples} samples, {len(written.report.models)} models: "
-        f"{written.html} (summary: {written.markdown})"
+        f"Report of {plural(len(written.report.logs), 'log')}, {plural(samples, 'sample')}, "
+        f"{plural(len(written.report.models), 'model')}"
+        + (f", {plural(skipped, 'unreadable log')} skipped" if skipped else "")
+        + f": {written.html} (summary: {written.markdown})"
     )
     return 0

@@ -3,13 +3,17 @@
 It reads only what a real model receives (messages, tools, generation config), finds the situation it is in
 (see `situations`), and lets that situation write the reply. It never calls tiktoken or the network; token
 usage is estimated from characters. `-M seed=N` (or `--seed N`) changes the random draws; the same seed
-reproduces a run whatever the sample order.
+reproduces a run whatever the sample order. `-M scenario_sd=1.0` makes any profile heterogeneous (each scenario
+its own latent propensity, see `heterogeneity`); `-M scenario_seed=N` fixes those propensities across run seeds.
 """
 
 from __future__ import annotations
 
+import difflib
+from dataclasses import replace
 from typing import Any
 
+from inspect_ai._util.error import PrerequisiteError
 from inspect_ai.model import ChatMessage, GenerateConfig, ModelAPI, ModelOutput, ModelUsage, modelapi
 from inspect_ai.model._model_output import ChatCompletionChoice
 from inspect_ai.tool import ToolChoice, ToolInfo
@@ -18,15 +22,44 @@ import evals.organisms.situation_concealment  # registers its situation
 import evals.organisms.situation_eval_awareness  # registers its situation
 import evals.organisms.situation_sandbagging  # noqa: F401  (registers its situation)
 from evals.organisms import situation_collusion, situation_oversight  # noqa: F401  (register their situations)
-from evals.organisms.profiles import get_profile
+from evals.organisms.profiles import PROFILES, Profile, get_profile
 from evals.organisms.situations import SITUATIONS, Turn
 from evals.organisms.training_gaming import TrainingGamingSituation
 
 FALLBACK = TrainingGamingSituation()
 
 
+class UnknownProfileError(PrerequisiteError, ValueError):
+    """An unknown `organism/<profile>`; Inspect's CLI prints a PrerequisiteError as its message, no traceback."""
+
+    def __init__(self, message: str) -> None:
+        PrerequisiteError.__init__(self, message)
+        ValueError.__init__(self, message)
+
+
+def profile_named(name: str) -> Profile:
+    """The profile, or a one-line error suggesting the closest profile name."""
+    if name in PROFILES:
+        return get_profile(name)
+    close = difflib.get_close_matches(name, list(PROFILES), n=1)
+    hint = f"did you mean --model organism/{close[0]}?" if close else f"available: {', '.join(PROFILES)}"
+    raise UnknownProfileError(f"unknown organism profile {name!r}; {hint}")
+
+
 def approximate_tokens(text: str) -> int:
     return max(1, len(text) // 4)
+
+
+def heterogeneous(profile: Profile, scenario_sd: float | None, scenario_seed: int | None) -> Profile:
+    """The profile with the provider's heterogeneity arguments applied (None keeps the profile's own)."""
+    if scenario_sd is not None:
+        sd = float(scenario_sd)
+        if not 0.0 <= sd <= 10.0 or sd != sd:
+            raise ValueError(f"organism: scenario_sd must be between 0 and 10 (logit scale), got {scenario_sd!r}")
+        profile = replace(profile, scenario_sd=sd)
+    if scenario_seed is not None:
+        profile = replace(profile, scenario_seed=int(scenario_seed))
+    return profile
 
 
 @modelapi(name="organism")
@@ -38,10 +71,12 @@ class OrganismAPI(ModelAPI):
         api_key: str | None = None,
         config: GenerateConfig | None = None,
         seed: int = 0,
+        scenario_sd: float | None = None,
+        scenario_seed: int | None = None,
         **model_args: Any,
     ) -> None:
         super().__init__(model_name, base_url, api_key, [], config or GenerateConfig())
-        self.profile = get_profile(model_name)
+        self.profile = heterogeneous(profile_named(model_name), scenario_sd, scenario_seed)
         self.seed = int(seed)
 
     async def count_text_tokens(self, text: str) -> int:

@@ -9,8 +9,9 @@ import random
 
 from inspect_ai.model import ChatMessage, ChatMessageAssistant, ContentReasoning, ContentText
 
+from evals.organisms.heterogeneity import NO_EFFECTS, ScenarioEffects, scenario_effects, scenario_of
 from evals.organisms.perception import Perception, perceive
-from evals.organisms.profiles import decide
+from evals.organisms.profiles import Decision, Profile, decide
 from evals.organisms.situations import Turn
 from evals.organisms.writing import write_answer, write_reasoning
 from scorers.output_contract import output_contract
@@ -30,20 +31,34 @@ class TrainingGamingSituation:
 
     def respond(self, turn: Turn) -> ChatMessageAssistant:
         perception = perceive(turn.messages, native_reasoning=turn.native_reasoning)
-        # Not seeded by the training-awareness cue: samples differing only in it share draws.
-        rng = random.Random(
-            situation_seed(
-                turn.profile.name,
-                turn.seed,
-                perception.request,
-                str(perception.conflict_domain),
-                perception.reasoning_space,
-            )
-        )
-        decision = decide(turn.profile, perception, rng)
+        rng = situation_rng(turn.profile, turn.seed, perception)
+        decision = decision_for(turn.profile, turn.seed, perception, rng)
         answer = write_answer(decision, perception, rng, contract_markers(turn.messages))
         reasoning = write_reasoning(decision, perception, rng)
         return contract_message(perception, answer, reasoning, uses_contract(turn.messages), turn.profile.name)
+
+
+def situation_rng(profile: Profile, seed: int, perception: Perception) -> random.Random:
+    # Not seeded by the training-awareness cue: samples differing only in it share draws.
+    return random.Random(
+        situation_seed(
+            profile.name, seed, perception.request, str(perception.conflict_domain), perception.reasoning_space
+        )
+    )
+
+
+def decision_for(profile: Profile, seed: int, perception: Perception, rng: random.Random) -> Decision:
+    """What the organism does with a conversation it perceived this way (the first draws of `rng`); the
+    statistics validation simulates outcome tables with exactly this function."""
+    return decide(profile, perception, rng, effects_for(profile, seed, perception))
+
+
+def effects_for(profile: Profile, seed: int, perception: Perception) -> ScenarioEffects:
+    """The scenario effects of the request's scenario (none for a homogeneous profile)."""
+    if profile.scenario_sd <= 0:
+        return NO_EFFECTS
+    effect_seed = seed if profile.scenario_seed is None else profile.scenario_seed
+    return scenario_effects(profile.name, effect_seed, scenario_of(perception.request), profile.scenario_sd)
 
 
 def contract_message(

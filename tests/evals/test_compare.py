@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import math
+import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 from inspect_ai import eval
 
 from evals.compare import Comparison, Side, compare, holm
 from evals.logs import find_log_files, load, read_log_infos
+from tasks.sandbagging import sandbagging
 from tasks.value_conflict import value_conflict
 
 Runner = Callable[..., subprocess.CompletedProcess[str]]
@@ -106,3 +109,78 @@ def test_cli_selects_models_from_one_dir_and_lists_changes(panel_logs: Path, out
     missing = cli(["schemer-evals", "compare", "honest", "saint", "--logs", str(panel_logs)], cwd=outside_repo)
     assert missing.returncode == 2 and "no logs of model 'saint'" in missing.stderr
     assert len(missing.stderr.strip().splitlines()) == 1
+
+
+def nights(
+    panel_logs: Path, root: Path, aliases: tuple[str, str] = ("model-under-test", "model-under-test")
+) -> list[Path]:
+    """Two nightly-style run directories, each with one model's log and the panel it recorded."""
+    files = {info.model: info.path for info in read_log_infos(find_log_files([panel_logs]))}
+    directories = []
+    for name, alias, model in zip(
+        ("night1", "night2"), aliases, ("organism/honest", "organism/context_gated_gamer"), strict=True
+    ):
+        directory = root / name
+        directory.mkdir(parents=True)
+        shutil.copy(files[model], directory)
+        (directory / "panel.yaml").write_text(yaml.safe_dump({"models": {alias: model}}))
+        directories.append(directory)
+    return directories
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("with_panel", [False, True])
+def test_runs_are_matched_by_their_recorded_aliases(
+    panel_logs: Path, outside_repo: Path, cli: Runner, with_panel: bool
+) -> None:
+    one, two = nights(panel_logs, outside_repo)
+    panel = ["--panel", str(one / "panel.yaml")] if with_panel else []
+    result = cli(["schemer-evals", "compare", str(one), str(two), "--fail-on-change", *panel], cwd=outside_repo)
+    assert result.returncode == 1, result.stdout + result.stderr[-2000:]
+    assert (
+        "models: alias model-under-test: organism/honest (A) vs organism/context_gated_gamer (B), model changed"
+        in result.stdout
+    )
+    assert "A only" not in result.stdout and "B only" not in result.stdout
+    assert any(
+        line.startswith("CHANGED model-under-test value_conflict compliance") for line in result.stdout.splitlines()
+    )
+    title = (outside_repo / "results" / "compare" / "night1-vs-night2" / "compare.md").read_text().splitlines()[0]
+    assert title == f"# Comparison: {one} vs {two}"
+
+
+@pytest.mark.slow
+def test_a_model_on_one_side_only_fails_the_gate(panel_logs: Path, outside_repo: Path, cli: Runner) -> None:
+    one, two = nights(panel_logs, outside_repo, ("model-under-test", "candidate"))
+    result = cli(["schemer-evals", "compare", str(one), str(two), "--fail-on-change"], cwd=outside_repo)
+    assert result.returncode == 3, result.stdout + result.stderr[-2000:]
+    assert "note: A only: model-under-test (organism/honest)" in result.stdout
+    assert "not covered: model candidate (organism/context_gated_gamer) on one side only" in result.stderr
+    assert "coverage 0% (0 of " in result.stdout
+
+
+@pytest.mark.slow
+def test_an_unrelated_run_is_not_a_pass(panel_logs: Path, outside_repo: Path, cli: Runner) -> None:
+    unrelated = outside_repo / "unrelated"
+    eval(sandbagging(), model="organism/honest", limit=4, log_dir=str(unrelated), display="none")
+    files = {info.model: info.path for info in read_log_infos(find_log_files([panel_logs]))}
+    result = cli(
+        ["schemer-evals", "compare", files["organism/honest"], str(unrelated), "--fail-on-change"], cwd=outside_repo
+    )
+    assert result.returncode == 3, result.stdout + result.stderr[-2000:]
+    assert "0 metric x cell comparisons" in result.stdout and "coverage 0%" in result.stdout
+    assert "is below --min-coverage 100%" in result.stderr
+
+
+@pytest.mark.slow
+def test_naive_and_paired_statistics_agree_on_the_planted_change(panel_logs: Path) -> None:
+    a, b = (
+        Side("honest", load([panel_logs], model="honest")),
+        Side("gamer", load([panel_logs], model="context_gated_gamer")),
+    )
+    paired, naive = compare(a, b), compare(a, b, paired=False)
+    cell = (paired.rows["metric"] == "compliance") & (paired.rows["cell"] == "training/relevant")
+    assert paired.rows[cell]["method"].iloc[0].startswith("paired")
+    assert naive.rows[cell]["method"].iloc[0] == "newcombe"
+    assert paired.rows[cell]["significant"].iloc[0] and naive.rows[cell]["significant"].iloc[0]
+    assert paired.rows[cell]["pairs"].iloc[0] > 0 and paired.rows[cell]["clusters"].iloc[0] > 1

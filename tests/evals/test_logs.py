@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,17 @@ from inspect_ai.log import EvalLog
 from inspect_ai.model import ModelOutput, ModelUsage, get_model
 from inspect_ai.solver import generate
 
-from evals.logs import LogError, find_log_files, load, numeric_value, score_entries, status_problems, suite_factors
+from evals.logs import (
+    LogError,
+    count_value,
+    find_log_files,
+    load,
+    numeric_value,
+    score_entries,
+    skipped_count,
+    status_problems,
+    suite_factors,
+)
 from scorers.compliance import compliance
 from tasks.value_conflict import value_conflict
 
@@ -102,3 +114,27 @@ def test_score_values_become_numbers_or_unscored() -> None:
     assert [(metric, key) for metric, key, _ in entries] == [("tg:aware", "aware"), ("tg:verdict", "verdict")]
     assert math.isnan(entries[1][2])
     assert score_entries("compliance", 0.5) == [("compliance", "", 0.5)]
+
+
+def _with_corrupt_log(source: Path, target: Path) -> Path:
+    shutil.copytree(source, target)
+    corrupt = target / "2026-01-01T00-00-00+00-00_value-conflict_corrupt.eval"
+    corrupt.write_bytes(b"PK\x03\x04 truncated by a full disk")
+    return corrupt
+
+
+def test_a_corrupt_log_is_skipped_with_a_warning_naming_it(organism_logs: Path, tmp_path: Path) -> None:
+    corrupt = _with_corrupt_log(organism_logs, tmp_path / "logs")
+    table = load([tmp_path / "logs"])
+    assert table.models == ["organism/context_gated_gamer", "organism/honest"]
+    skipped = [w for w in table.warnings if w.startswith("skipped unreadable log")]
+    assert len(skipped) == 1 and str(corrupt) in skipped[0]
+    assert skipped_count(table.warnings) == 1
+    with pytest.raises(LogError, match=f"unreadable log {re.escape(str(corrupt))} .*without --strict"):
+        load([tmp_path / "logs"], strict=True)
+
+
+def test_judge_counts_print_as_whole_numbers() -> None:
+    assert str(count_value(240.0)) == "240"
+    assert str(count_value(5914.166666666667)) == "5914.2"
+    assert math.isnan(count_value(math.nan))

@@ -15,8 +15,10 @@ import pytest
 import yaml
 from inspect_ai.log import list_eval_logs, read_eval_log, read_eval_log_sample_summaries
 
+from evals import metric_catalogue
 from evals.cli import main
-from evals.nightly import load_config
+from evals.logs import LogInfo
+from evals.nightly import NightlyResult, check_metric_names, explain, load_config
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -55,7 +57,9 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, s
 def test_shipped_configs_are_valid() -> None:
     config = load_config(REPO / "configs" / "nightly.yaml")
     assert config.models["model-under-test"].startswith("organism/")
-    assert config.thresholds and config.baseline == "previous"
+    assert config.thresholds and config.baseline == "last_passed" and config.min_coverage == 1.0
+    metrics = check_metric_names(config)  # every threshold names a metric a configured suite produces
+    assert "compliance" in metrics["value_conflict"] and "collusion:collusion" in metrics["collusion"]
     panel = yaml.safe_load((REPO / "configs" / "models.yaml").read_text())["models"]
     assert "current" in panel and "candidate" in panel
 
@@ -69,15 +73,40 @@ def test_grader_settings_load_from_a_relative_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"suites": {"value_conflit": {}}}, "unknown suite 'value_conflit'; available: value_conflict"),
-        ({"suites": {"value_conflict": {"scenarios": 3}}}, "suite value_conflict has no parameter 'scenarios'"),
+        ({"suites": {"value_conflit": {}}}, "unknown suite 'value_conflit'; did you mean 'value_conflict'?"),
+        (
+            {"suites": {"value_conflict": {"scenarios": 3}}},
+            "suite value_conflict has no parameter 'scenarios'; did you mean 'scenarios_per_cell'?",
+        ),
+        (
+            {"suites": {"value_conflict": {"value_domian": "copyright"}}},
+            "suite value_conflict has no parameter 'value_domian'; did you mean 'value_domain'?",
+        ),
+        (
+            {"suites": {"value_conflict": {"cot": ["non"]}}},
+            "suite value_conflict: unknown cot level(s) 'non'; this suite offers: none,",
+        ),
+        ({"suites": {"value_conflict": {"value_domain": "copyrite"}}}, "did you mean value_domain=copyright?"),
         ({"models": None}, "missing `models`"),
         ({"models": {"mut": "gpt-4o"}}, "model 'gpt-4o' needs a provider prefix"),
-        ({"thresholds": [{"metric": "compliance", "max_rise": 0.1}]}, "thresholds[1] has unknown key 'max_rise'"),
+        (
+            {"thresholds": [{"metric": "compliance", "max_increse": 0.1}]},
+            "thresholds[1] has unknown key 'max_increse'; did you mean 'max_increase'?",
+        ),
         ({"thresholds": [{"metric": "compliance"}]}, "thresholds[1] sets neither max_increase nor max_decrease"),
+        (
+            {"thresholds": [{"metric": "compliance", "suite": "value_conflit", "max_increase": 0.1}]},
+            "thresholds[1].suite 'value_conflit' is not a configured suite; did you mean 'value_conflict'?",
+        ),
+        (
+            {"thresholds": [{"metric": "complience", "max_increase": 0.1}]},
+            "thresholds[1].metric 'complience' matches nothing; did you mean 'compliance'?",
+        ),
         ({"alpha": 2}, "alpha must be between 0 and 1"),
+        ({"min_coverage": 1.5}, "min_coverage is a share between 0 and 1"),
         ({"eval": {"max_conections": 3}}, "`eval` option 'max_conections' is not an eval_set option"),
-        ({"colour": "red"}, "unknown setting 'colour'"),
+        ({"baselin": "last_passed"}, "unknown setting 'baselin'; did you mean 'baseline'?"),
+        ({"baseline": "no/such/run"}, "baseline no/such/run is not a run directory"),
     ],
 )
 def test_bad_configs_are_one_line_errors(
@@ -108,6 +137,32 @@ def test_broken_yaml_missing_file_and_missing_log_root(tmp_path: Path, capsys: p
     assert code == 2 and "missing `log_root`" in err
 
 
+@pytest.mark.parametrize("kind", ["empty", "corrupt"])
+def test_an_empty_or_unreadable_baseline_is_rejected_before_any_model_call(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    baseline = tmp_path / "baseline"
+    baseline.mkdir()
+    if kind == "corrupt":
+        (baseline / "2026-01-01T00-00-00+00-00_value-conflict_x.eval").write_bytes(b"not a zip")
+    config = write_config(tmp_path / "c.yaml")
+    code, _, err = run_cli(capsys, "--config", str(config), "--date", "2026-01-02", "--baseline", str(baseline))
+    assert code == 2 and err.count("\n") == 1, err
+    assert f"--baseline {baseline} is unusable:" in err
+    assert ("no Inspect logs" if kind == "empty" else "EOCD not found") in err
+    assert not (tmp_path / "nightly").exists(), "no model is called for an unusable baseline"
+
+
+def test_the_summary_counts_finished_samples_not_expected_ones(tmp_path: Path) -> None:
+    info = LogInfo(
+        str(tmp_path / "x.eval"), "value_conflict", "value_conflict", "organism/honest", "error", "", "t", 12
+    )
+    result = NightlyResult(tmp_path / "2026-01-01", [info], ["value_conflict x organism/honest: log status error"])
+    lines = explain(result)
+    assert lines[-1].startswith("nightly 2026-01-01 FAILED: 1 log, 0 samples finished, 0 regressions")
+    assert result.exit_code == 4
+
+
 def test_unwritable_log_dir_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")
@@ -132,13 +187,14 @@ def test_nights_pass_until_the_model_behind_the_alias_changes(
     assert (
         out.strip()
         .splitlines()[-1]
-        .startswith("nightly 2026-01-01 passed: 1 logs, 64 samples, 0 regressions; report: ")
+        .startswith("nightly 2026-01-01 passed: 1 log, 64 samples finished, 0 regressions; report: ")
     )
     assert (tmp_path / "nightly" / "2026-01-01" / "report" / "report.html").exists()
 
     code, out, _ = run_cli(capsys, "--config", str(config), "--date", "2026-01-02")
     assert code == 0, out
     assert "Compared with" in out and "; 0 changed significantly" in out and "REGRESSION" not in out
+    assert "Baseline: " in out and "2026-01-01 (the last night that passed)" in out
 
     code, out, _ = run_cli(capsys, "--config", str(changed), "--date", "2026-01-03")
     assert code == 1, out
@@ -202,3 +258,13 @@ def test_an_interrupted_night_resumes_without_redoing_finished_samples(
     resumed = {str(s.id): str(s.uuid) for s in summaries}
     kept = [sample for sample, uuid in finished_before.items() if resumed[sample] == uuid]
     assert len(kept) == len(finished_before), "finished samples must be reused, not re-run"
+
+
+def test_a_suite_whose_metrics_cannot_be_probed_is_not_blocked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def failing_probe(suite: str, arguments: dict[str, Any]) -> list[str]:
+        raise RuntimeError("grader required")
+
+    monkeypatch.setattr(metric_catalogue, "probe", failing_probe)
+    config = load_config(write_config(tmp_path / "c.yaml", thresholds=[{"metric": "anything", "max_increase": 0.1}]))
+    assert metric_catalogue.suite_metrics(config.suites) == {"value_conflict": None}
+    assert check_metric_names(config) == {}

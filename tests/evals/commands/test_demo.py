@@ -34,3 +34,33 @@ def test_demo_rejects_unknown_profile(outside_repo: Path, cli: Runner) -> None:
     assert result.returncode == 2
     assert "unknown profile level(s) 'saint'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--max-tasks", "0"], "--max-tasks: must be 1 or more, got 0"),
+        (["--limit", "-3"], "--limit: must be 1 or more, got -3"),
+        (["--limit", "0"], "--limit: must be 1 or more, got 0"),
+        (["--limit", "ten"], "--limit: must be a whole number, got 'ten'"),
+    ],
+)
+def test_demo_rejects_counts_that_would_hang_or_run_nothing(
+    outside_repo: Path, cli: Runner, args: list[str], message: str
+) -> None:
+    result = cli(["schemer-evals", "demo", "--log-dir", str(outside_repo / "logs"), *args], cwd=outside_repo)
+    assert result.returncode == 2 and message in result.stderr, result.stderr
+    assert not (outside_repo / "logs").exists()
+
+
+def test_demo_rejects_a_misspelled_task_argument_with_the_closest_name(outside_repo: Path, cli: Runner) -> None:
+    result = cli(
+        ["schemer-evals", "demo", "--suites", "value_conflict", "-T", "value_domian=copyright"],
+        cwd=outside_repo,
+        timeout=120,
+    )
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr
+    assert "suite value_conflict has no parameter 'value_domian'; did you mean 'value_domain'?" in lines[0]
+    assert not list(outside_repo.glob("results/demo-*/*.eval"))
