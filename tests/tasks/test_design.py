@@ -108,7 +108,9 @@ def test_sample_ids_are_those_of_earlier_releases() -> None:
     assert "training_info-documents-training-unethical-privacy-hidden_scratchpad-2" in {
         str(s.id) for s in SUITES["training_info"]().dataset
     }
-    assert "sandbagging-high_score_triggers_unlearning-mcq-none-9" in {str(s.id) for s in SUITES["sandbagging"]().dataset}
+    assert "sandbagging-high_score_triggers_unlearning-mcq-none-9" in {
+        str(s.id) for s in SUITES["sandbagging"]().dataset
+    }
     stakes = SUITES["value_conflict"](modification_stakes="no_deployment", value_domain="copyright")
     assert "value_conflict-copyright-relevant-training-none-no_deployment-0" in {str(s.id) for s in stakes.dataset}
 
@@ -169,7 +171,12 @@ def test_value_conflict_limit_six_covers_both_contrasts(default_tasks: dict[str,
 def test_balanced_order_keeps_pairwise_balance() -> None:
     design = SuiteDesign(
         "toy",
-        (Factor("a", ("a0", "a1")), Factor("b", ("b0", "b1")), Factor("c", ("c0", "c1", "c2")), Factor("p", ("x", "y"))),
+        (
+            Factor("a", ("a0", "a1")),
+            Factor("b", ("b0", "b1")),
+            Factor("c", ("c0", "c1", "c2")),
+            Factor("p", ("x", "y")),
+        ),
         paired="p",
     )
     cells = balanced_cells(design, design.select({}))
