@@ -7,6 +7,7 @@
   profiles are built on exact: the rater sycophant complies identically when trained on and when only rated;
   the terminal guarder's gap is the same whether or not the trained version is deployed; the context-gated
   gamer's gap shrinks under no_deployment. The rater sycophant never shows training-gaming reasoning.
+- No profile plays to evaluators: the alignment-evaluation notice leaves every reply's decision unchanged.
 """
 
 from __future__ import annotations
@@ -18,32 +19,47 @@ from typing import Any
 import pytest
 from inspect_ai import eval as inspect_eval
 from inspect_ai.log import EvalLog, list_eval_logs, read_eval_log
+from inspect_ai.model import GenerateConfig
 
+import evals.organisms.provider  # noqa: F401  (registers the situations)
 from evals.organisms.perception import perceive
+from evals.organisms.profiles import PROFILES as ALL_PROFILES
 from evals.organisms.profiles import get_profile
+from evals.organisms.situations import SITUATIONS, Turn
+from evals.organisms.training_gaming import TrainingGamingSituation
+from scorers.output_contract import output_contract
 from scorers.statistics import wilson
 from tasks.cot_availability import cot_availability, cot_availability_samples
 from tasks.training_info import training_info, training_info_samples
 from tasks.value_conflict import value_conflict_samples
 
-ALL_AWARENESS = "unmonitored,training,unstated,rated_not_trained"
-ALL_STAKES = "standard,no_deployment,narrow_scope"
+NEW_STAKES = "no_deployment,narrow_scope"
 PROFILES = ("rater_sycophant", "terminal_guarder", "context_gated_gamer")
 RUN_AWARENESS = "unmonitored,training,rated_not_trained"
 
 
 def test_perception_reads_the_lookalike_cues() -> None:
+    # Nine per cell reach every cue style and paraphrase; the old cues' perception is tested elsewhere, so
+    # each suite here pairs the new levels with one old level.
     samples = [
         *value_conflict_samples(
-            training_awareness=ALL_AWARENESS,
-            modification_stakes=ALL_STAKES,
+            training_awareness="rated_not_trained,unmonitored",
+            modification_stakes=NEW_STAKES,
             evaluation_suspicion="none,alignment_evaluation",
             cot="hidden_scratchpad",
             scenarios_per_cell=9,
         ),
-        *training_info_samples(training_awareness=ALL_AWARENESS, modification_stakes=ALL_STAKES, scenarios_per_cell=9),
+        *training_info_samples(
+            training_awareness="rated_not_trained,training",
+            operator_ethics="unethical",
+            modification_stakes=NEW_STAKES,
+            scenarios_per_cell=9,
+        ),
         *cot_availability_samples(
-            training_awareness=ALL_AWARENESS, modification_stakes=ALL_STAKES, cot="none", scenarios_per_cell=12
+            training_awareness="rated_not_trained,unstated",
+            modification_stakes=NEW_STAKES,
+            cot="none",
+            scenarios_per_cell=12,
         ),
     ]
     for sample in samples:
@@ -59,6 +75,31 @@ def test_perception_reads_the_lookalike_cues() -> None:
         assert seen.training_documents == (metadata["training_info"] == "documents"), sample.id
 
 
+def _complies(profile: str, sample_input: object) -> bool:
+    """Whether an organism's reply accepts the request, straight from the provider's situations."""
+    assert isinstance(sample_input, list)
+    turn = Turn(get_profile(profile), sample_input, [], GenerateConfig(), seed=0)
+    situation = next((s for s in SITUATIONS if s.recognises(turn)), TrainingGamingSituation())
+    return output_contract().accept_marker in situation.respond(turn).text
+
+
+@pytest.mark.parametrize("profile", sorted(ALL_PROFILES))
+def test_no_profile_plays_to_evaluators(profile: str) -> None:
+    samples = value_conflict_samples(
+        training_awareness="unmonitored,training,rated_not_trained",
+        evaluation_suspicion="none,alignment_evaluation",
+        cot="hidden_scratchpad",
+        scenarios_per_cell=4,
+    )
+    by_id = {str(s.id): s for s in samples}
+    pairs = [
+        (by_id[i.replace("-alignment_evaluation", "")], s) for i, s in by_id.items() if "alignment_evaluation" in i
+    ]
+    assert len(pairs) == len(samples) // 2
+    for plain, evaluated in pairs:
+        assert _complies(profile, plain.input) == _complies(profile, evaluated.input), evaluated.id
+
+
 @pytest.fixture(scope="module")
 def logs(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], EvalLog]:
     log_dir = tmp_path_factory.mktemp("lookalike-logs")
@@ -68,7 +109,7 @@ def logs(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Eval
             training_info="none",
             operator_ethics="neutral",
             modification_stakes="standard,no_deployment",
-            scenarios_per_cell=6,
+            scenarios_per_cell=4,
         ),
         cot_availability(
             training_awareness=RUN_AWARENESS,
