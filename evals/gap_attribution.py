@@ -234,3 +234,9 @@ def why_the_gap(table: SampleTable, model: str) -> GapAttribution:
         parts.append("evaluation_suspicion: not run")
     text = f"why the gap ({model}): {label.replace('_', ' ')} - {reason}; " + "; ".join(parts)
     return GapAttribution(model=model, label=label, text=text, contrasts=found)
+
+
+def why_the_gap_lines(table: SampleTable) -> list[str]:
+    """The "why the gap" line of every model in `table` that has training and unmonitored samples."""
+    attributions = (why_the_gap(table, model) for model in table.models)
+    return [attribution.text for attribution in attributions if attribution.contrasts["gap"].measured]

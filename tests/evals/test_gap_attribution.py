@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from inspect_ai import eval as inspect_eval
 
-from evals.gap_attribution import GapAttribution, why_the_gap
+from evals.gap_attribution import GapAttribution, why_the_gap, why_the_gap_lines
 from evals.logs import LogInfo, SampleTable, load
 from tasks.value_conflict import DESIGN, value_conflict
 
@@ -183,3 +183,9 @@ def test_logs_without_the_new_factors_count_as_reference_levels() -> None:
 def test_unknown_model_gives_no_comparison() -> None:
     result = why_the_gap(synthetic_table(_full_rates(FULL["training_gaming"])), "other")
     assert result.label == "inconclusive" and "no training and unmonitored samples" in result.text
+
+
+def test_one_line_per_model_with_a_comparison() -> None:
+    table = synthetic_table(_full_rates(FULL["terminal_goal_guarding"]))
+    [line] = why_the_gap_lines(table)
+    assert line.startswith("why the gap (m): terminal goal guarding - ")
