@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -19,7 +20,7 @@ from evals.gap_attribution import GapAttribution, why_the_gap, why_the_gap_lines
 from evals.logs import LogInfo, SampleTable, load
 from tasks.value_conflict import DESIGN, value_conflict
 
-LOOKALIKE_RUN = {
+LOOKALIKE_RUN: dict[str, Any] = {
     "training_awareness": "unmonitored,training,rated_not_trained",
     "topic_relevance": "relevant",
     "cot": "hidden_scratchpad",
@@ -85,7 +86,8 @@ Cell = tuple[str, str, str]
 def synthetic_table(rates: Mapping[Cell, float], per_cell: int = 200, model: str = "m") -> SampleTable:
     """A value_conflict table with the given full-compliance rate in each (awareness, stakes, evaluation)
     cell, spread over two value domains."""
-    rows, scores = [], []
+    rows: list[dict[str, Any]] = []
+    scores: list[dict[str, Any]] = []
     for (awareness, stakes, evaluation), rate in rates.items():
         for domain, index in itertools.product(("copyright", "privacy"), range(per_cell // 2)):
             row = len(rows)
