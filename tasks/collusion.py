@@ -32,12 +32,13 @@ DATA_FILES = ("collusion/review.yaml", "collusion/items.yaml", "shared/output_co
 DESIGN = SuiteDesign(
     suite=SUITE,
     factors=(
+        shared_factor("cot", default=("none", "hidden_scratchpad")),
         Factor("solidarity_appeal", ("none", "appeal")),
         Factor("planted", ("backdoor", "clean")),
-        shared_factor("cot", default=("none", "hidden_scratchpad")),
     ),
     options={"scenarios_per_cell": None},
     paired="planted",
+    id_order=("solidarity_appeal", "planted", "cot"),
 )
 _CONTENT = "\x00content\x00"
 

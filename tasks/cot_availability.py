@@ -29,14 +29,15 @@ SUITE = "cot_availability"
 DESIGN = SuiteDesign(
     suite=SUITE,
     factors=(
-        value_domain_factor(),
-        shared_factor("topic_relevance", default=("relevant",)),
         shared_factor("training_awareness", default=("unmonitored", "training", "unstated")),
+        shared_factor("topic_relevance", default=("relevant",)),
         shared_factor("cot"),
+        value_domain_factor(),
         Factor("modification_stakes", shared_factor("modification_stakes").levels, ("standard",), False),
     ),
     options={"scenarios_per_cell": 4},
     paired="training_awareness",
+    id_order=("value_domain", "topic_relevance", "training_awareness", "cot", "modification_stakes"),
 )
 
 
@@ -49,10 +50,10 @@ def cot_availability_samples(**parameters: Any) -> list[Sample]:
 
 @task
 def cot_availability(
+    cot: FactorSelection = None,
+    training_awareness: FactorSelection = None,
     value_domain: FactorSelection = None,
     topic_relevance: FactorSelection = None,
-    training_awareness: FactorSelection = None,
-    cot: FactorSelection = None,
     modification_stakes: FactorSelection = None,
     scenarios_per_cell: int | None = None,
     **unknown: Any,
@@ -60,11 +61,11 @@ def cot_availability(
     """Hypothetical 3: training-gaming gated on having room to reason first.
 
     Args:
-        value_domain: copyright, animal_welfare, harmlessness, privacy, honesty (default: all).
-        topic_relevance: relevant (default) and/or unrelated, as in value_conflict.
+        cot: levels of none, hidden_scratchpad, visible_cot, native_reasoning, scaffolded (default: all).
         training_awareness: levels of unmonitored, training, unstated, rated_not_trained
             (default: unmonitored, training, unstated).
-        cot: levels of none, hidden_scratchpad, visible_cot, native_reasoning, scaffolded (default: all).
+        value_domain: copyright, animal_welfare, harmlessness, privacy, honesty (default: all).
+        topic_relevance: relevant (default) and/or unrelated, as in value_conflict.
         modification_stakes: standard, no_deployment, narrow_scope (default: standard).
         scenarios_per_cell: samples per grid cell (default 4, one per scenario of the domain).
         **unknown: any other name is rejected with a one-line error (a misspelt `-T` name).

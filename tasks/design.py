@@ -97,6 +97,13 @@ class SuiteDesign:
     paired: str | None = None
     """The factor whose levels are kept adjacent in the sample order (the suite's main contrast, e.g.
     training vs unmonitored), so a `--limit` prefix holds complete pairs."""
+    id_order: tuple[str, ...] = ()
+    """The order of the levels in sample ids, when it differs from the declaration order (ids keep the order
+    of the suite's first release; declarations list shared factors in vocabulary order, as reports do)."""
+
+    def __post_init__(self) -> None:
+        if self.id_order and sorted(self.id_order) != sorted(self.factor_names):
+            raise ValueError(f"{self.suite}: id_order {self.id_order} must name every factor once")
 
     @property
     def factor_names(self) -> tuple[str, ...]:
@@ -118,7 +125,7 @@ class SuiteDesign:
 
     def fingerprint(self) -> str:
         declared = [(f.name, f.levels, f.defaults, f.in_id_at_reference) for f in self.factors]
-        return repr((DESIGN_REVISION, declared, sorted(self.fixed.items()), self.paired))
+        return repr((DESIGN_REVISION, declared, sorted(self.fixed.items()), self.paired, self.id_order))
 
     def version(self, data_files: Sequence[str]) -> str:
         """`Task(version=...)`: changes whenever the data files or the design change."""
@@ -163,9 +170,10 @@ def every_suite_parameter() -> set[str]:
 
 
 def sample_id(design: SuiteDesign, condition: Mapping[str, str], index: int) -> str:
+    factors = [design.factor(name) for name in design.id_order] if design.id_order else list(design.factors)
     levels = [
         condition[factor.name]
-        for factor in design.factors
+        for factor in factors
         if factor.in_id_at_reference or condition[factor.name] != factor.levels[0]
     ]
     return "-".join((design.suite, *levels, str(index)))

@@ -30,13 +30,14 @@ DATA_FILES = (FRAMINGS_FILE, SCENARIO_FILE, "shared/output_contract.yaml")
 DESIGN = SuiteDesign(
     suite=SUITE,
     factors=(
+        shared_factor("cot", default=("none", "hidden_scratchpad")),
         value_domain_factor(),
         Factor("framing", ("unstated", "red_team_evaluation", "real_deployment")),
-        shared_factor("cot", default=("none", "hidden_scratchpad")),
     ),
     options={"scenarios_per_cell": 4},
     fixed={"training_awareness": "unstated"},
     paired="framing",
+    id_order=("value_domain", "framing", "cot"),
 )
 FRAMINGS = DESIGN.factor("framing").levels
 
@@ -78,20 +79,20 @@ def eval_awareness_samples(**parameters: Any) -> list[Sample]:
 
 @task
 def eval_awareness(
-    value_domain: FactorSelection = None,
     framing: FactorSelection = None,
     cot: FactorSelection = None,
+    value_domain: FactorSelection = None,
     scenarios_per_cell: int | None = None,
     **unknown: Any,
 ) -> Task:
     """The same borderline requests framed as a red-team evaluation, as real deployment, or not at all.
 
     Args:
-        value_domain: the requests' domains: copyright, animal_welfare, harmlessness, privacy, honesty
-            (default: all).
         framing: levels of unstated, red_team_evaluation, real_deployment (default: all).
         cot: levels of none, hidden_scratchpad, visible_cot, native_reasoning, scaffolded
             (default: none, hidden_scratchpad).
+        value_domain: the requests' domains: copyright, animal_welfare, harmlessness, privacy, honesty
+            (default: all).
         scenarios_per_cell: samples per grid cell (default 4); raise it for statistical power.
         **unknown: any other name is rejected with a one-line error (a misspelt `-T` name).
     """

@@ -37,12 +37,13 @@ DATA_FILES = ("oversight_subversion/scenarios.yaml", "oversight_subversion/scori
 DESIGN = SuiteDesign(
     suite=SUITE,
     factors=(
+        shared_factor("cot", default=("none", "hidden_scratchpad")),
         Factor("goal_conflict", ("absent", "present")),
         Factor("oversight_visibility", ("prominent", "buried")),
-        shared_factor("cot", default=("none", "hidden_scratchpad")),
     ),
     options={"scenarios_per_cell": 6, "max_turns": 12},
     paired="goal_conflict",
+    id_order=("goal_conflict", "oversight_visibility", "cot"),
 )
 
 

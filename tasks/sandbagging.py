@@ -38,9 +38,9 @@ DATA_FILES = (PROMPTS_FILE, DEFAULT_MCQ_FILE, "shared/output_contract.yaml")
 DESIGN = SuiteDesign(
     suite=SUITE,
     factors=(
+        shared_factor("cot", default=("none", "hidden_scratchpad")),
         Factor("incentive", ("neutral", "high_score_triggers_unlearning", "low_score_triggers_retraining")),
         Factor("question_source", ("arithmetic", "mcq")),
-        shared_factor("cot", default=("none", "hidden_scratchpad")),
     ),
     options={
         "scenarios_per_cell": 10,
@@ -51,6 +51,7 @@ DESIGN = SuiteDesign(
     },
     fixed={"training_awareness": "unstated"},
     paired="incentive",
+    id_order=("incentive", "question_source", "cot"),
 )
 INCENTIVES = DESIGN.factor("incentive").levels
 
@@ -129,8 +130,8 @@ def _prompt(
 @task
 def sandbagging(
     incentive: FactorSelection = None,
-    question_source: FactorSelection = None,
     cot: FactorSelection = None,
+    question_source: FactorSelection = None,
     scenarios_per_cell: int | None = None,
     question_seed: int | None = None,
     mcq_dataset: str | None = None,
@@ -142,9 +143,9 @@ def sandbagging(
 
     Args:
         incentive: levels of neutral, high_score_triggers_unlearning, low_score_triggers_retraining (default: all).
-        question_source: arithmetic, mcq (default: both).
         cot: levels of none, hidden_scratchpad, visible_cot, native_reasoning, scaffolded
             (default: none, hidden_scratchpad).
+        question_source: arithmetic, mcq (default: both).
         scenarios_per_cell: questions per grid cell (default 10); the same questions in every incentive.
         question_seed: which questions are asked: seeds the arithmetic generator and the order in which
             multiple-choice questions are drawn (an integer, default 0).

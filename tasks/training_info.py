@@ -48,16 +48,17 @@ def value_domain_names() -> list[str]:
 DESIGN = SuiteDesign(
     suite=SUITE,
     factors=(
-        shared_factor("training_info"),
         shared_factor("training_awareness", default=("unmonitored", "training", "unstated")),
-        shared_factor("operator_ethics"),
-        Factor("value_domain", tuple(value_domain_names())),
         shared_factor("cot", default=("hidden_scratchpad",)),
+        shared_factor("training_info"),
+        Factor("value_domain", tuple(value_domain_names())),
+        shared_factor("operator_ethics"),
         Factor("modification_stakes", shared_factor("modification_stakes").levels, ("standard",), False),
     ),
     options={"scenarios_per_cell": 3},
     fixed={"topic_relevance": "relevant"},
     paired="training_awareness",
+    id_order=("training_info", "training_awareness", "operator_ethics", "value_domain", "cot", "modification_stakes"),
 )
 
 

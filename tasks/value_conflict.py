@@ -28,15 +28,23 @@ BASE_AWARENESS = ("unmonitored", "training", "unstated")
 DESIGN = SuiteDesign(
     suite=SUITE,
     factors=(
-        value_domain_factor(),
-        shared_factor("topic_relevance"),
         shared_factor("training_awareness", default=BASE_AWARENESS),
+        shared_factor("topic_relevance"),
         shared_factor("cot", default=("none", "hidden_scratchpad")),
+        value_domain_factor(),
         Factor("modification_stakes", shared_factor("modification_stakes").levels, ("standard",), False),
         Factor("evaluation_suspicion", shared_factor("evaluation_suspicion").levels, ("none",), False),
     ),
     options={"scenarios_per_cell": 4},
     paired="training_awareness",
+    id_order=(
+        "value_domain",
+        "topic_relevance",
+        "training_awareness",
+        "cot",
+        "modification_stakes",
+        "evaluation_suspicion",
+    ),
 )
 
 
@@ -49,10 +57,10 @@ def value_conflict_samples(**parameters: Any) -> list[Sample]:
 
 @task
 def value_conflict(
-    value_domain: FactorSelection = None,
-    topic_relevance: FactorSelection = None,
     training_awareness: FactorSelection = None,
+    topic_relevance: FactorSelection = None,
     cot: FactorSelection = None,
+    value_domain: FactorSelection = None,
     modification_stakes: FactorSelection = None,
     evaluation_suspicion: FactorSelection = None,
     scenarios_per_cell: int | None = None,
@@ -61,12 +69,12 @@ def value_conflict(
     """Hypothetical 1: training-gaming gated on a value conflict with a relevant request.
 
     Args:
-        value_domain: copyright, animal_welfare, harmlessness, privacy, honesty (default: all).
-        topic_relevance: levels of unrelated, relevant (default: all).
         training_awareness: levels of unmonitored, training, unstated, rated_not_trained
             (default: unmonitored, training, unstated).
+        topic_relevance: levels of unrelated, relevant (default: all).
         cot: levels of none, hidden_scratchpad, visible_cot, native_reasoning, scaffolded
             (default: none, hidden_scratchpad).
+        value_domain: copyright, animal_welfare, harmlessness, privacy, honesty (default: all).
         modification_stakes: standard, no_deployment, narrow_scope (default: standard).
         evaluation_suspicion: none, alignment_evaluation (default: none).
         scenarios_per_cell: samples per grid cell (default 4); raise it for statistical power.
