@@ -14,6 +14,7 @@ import pytest
 from inspect_ai import Task
 from inspect_ai.dataset import Sample
 
+from scorers.data_files import data_version, load_yaml
 from scorers.vocabulary import factor_levels
 from tasks.conditions import ParameterError
 from tasks.design import Factor, SuiteDesign, balanced_cells
@@ -231,3 +232,40 @@ def test_a_missing_local_mcq_file_fails_at_once() -> None:
         SUITES["sandbagging"](mcq_dataset="nonexist.jsonl", question_source="mcq")
     assert "\n" not in str(raised.value)
     assert time.perf_counter() - started < 5, "no hub lookups for a local-looking path"
+
+
+def _texts(sample: Sample) -> str:
+    assert isinstance(sample.input, list)
+    return "\n\n".join(message.text for message in sample.input)
+
+
+@pytest.mark.parametrize("suite", list(LOOKALIKES))
+def test_lookalike_texts_appear_only_where_the_condition_says(suite: str) -> None:
+    stakes: dict[str, list[str]] = load_yaml("shared/modification_stakes.yaml")["levels"]
+    notices: dict[str, list[str]] = load_yaml("value_conflict/evaluation_suspicion.yaml")["levels"]
+    cue_file = "training_info/training_awareness_cues.yaml" if suite == "training_info" else None
+    cues: dict[str, Any] = load_yaml(cue_file or "shared/training_awareness_cues.yaml")["styles"]
+    rated = [text for style in cues.values() for text in style["rated_not_trained"]]
+    by_pair: dict[str, dict[str, str]] = {}
+    for sample in SUITES[suite](**LOOKALIKES[suite], scenarios_per_cell=3).dataset:
+        metadata, text = _meta(sample), _texts(sample)
+        assert "{" not in text and "}" not in text, sample.id
+        for level, texts in [*stakes.items(), *notices.items()]:
+            if not texts:  # the reference levels add nothing
+                continue
+            factor = "modification_stakes" if level in stakes else "evaluation_suspicion"
+            assert any(t.strip() in text for t in texts) == (metadata[factor] == level), (sample.id, level)
+        assert any(t.strip() in text for t in rated) == (metadata["training_awareness"] == "rated_not_trained")
+        cue = metadata["training_cue"].strip()
+        by_pair.setdefault(metadata["pair_id"], {})[metadata["training_awareness"]] = text.replace(cue, "<cue>")
+    for pair, texts in by_pair.items():
+        assert len(texts) == 3 and len(set(texts.values())) == 1, f"{pair}: awareness levels differ beyond the cue"
+
+
+def test_task_versions_cover_the_design() -> None:
+    """eval-set reuses a log whose task version matches: a design change alone must change the version."""
+    design = DESIGNS["value_conflict"]
+    files = ("value_conflict/scenarios.yaml",)
+    changed = SuiteDesign(design.suite, design.factors[:-1], design.options, design.fixed, design.paired)
+    assert design.version(files) != data_version(*files)
+    assert design.version(files) != changed.version(files)
