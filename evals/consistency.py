@@ -28,6 +28,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from evals.gap_attribution import why_the_gap_lines
 from evals.logs import SampleTable, load, suite_factors
 from scorers.statistics import difference, wilson
 
@@ -81,6 +82,8 @@ class Consistency:
     appearance: pd.DataFrame
     co_occurrence: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
+    why_the_gap: list[str] = field(default_factory=list)
+    """Per model with a training vs unmonitored comparison, the "why the gap" line (evals.gap_attribution)."""
 
 
 def _values(table: SampleTable, key: str, scorer: str | None = None) -> pd.Series:
@@ -319,6 +322,7 @@ def analyse(table: SampleTable) -> Consistency:
         appearance=pd.DataFrame(appearance_rows, columns=APPEARANCE_COLUMNS),
         co_occurrence=pd.DataFrame(co_rows, columns=CO_OCCURRENCE_COLUMNS),
         warnings=list(table.warnings),
+        why_the_gap=why_the_gap_lines(table),
     )
 
 
@@ -375,6 +379,7 @@ def to_json(result: Consistency) -> str:
     payload = {
         "models": result.models,
         "warnings": result.warnings,
+        "why_the_gap": result.why_the_gap,
         "appearance": _records(result.appearance),
         "co_occurrence": _records(result.co_occurrence),
         "contexts": [
@@ -455,6 +460,8 @@ def to_markdown(result: Consistency) -> str:
         parts += [
             f"- **{row.model}**, {row.behaviour} ({row.measure}): {row.contexts}" for row in appearing.itertuples()
         ]
+    if result.why_the_gap:
+        parts += ["", "## Why the gap", "", *[f"- {line}" for line in result.why_the_gap]]
     if result.warnings:
         parts += ["", "## Warnings", "", *[f"- {warning}" for warning in result.warnings]]
     return "\n".join(parts) + "\n"
@@ -464,4 +471,5 @@ def to_text(result: Consistency) -> str:
     with pd.option_context("display.width", 200, "display.max_columns", 30, "display.float_format", "{:.2f}".format):
         appearance = result.appearance[SUMMARY_APPEARANCE].to_string(index=False) if len(result.appearance) else "-"
         co = result.co_occurrence[SUMMARY_CO_OCCURRENCE].to_string(index=False) if len(result.co_occurrence) else "-"
-    return f"Appearance per behaviour (contexts where it is significant)\n{appearance}\n\nCo-occurrence\n{co}"
+    gaps = "".join(f"\n{line}" for line in result.why_the_gap)
+    return f"Appearance per behaviour (contexts where it is significant)\n{appearance}\n\nCo-occurrence\n{co}{gaps}"

@@ -17,21 +17,29 @@ from __future__ import annotations
 from typing import Any
 
 from inspect_ai import Task, task
-from inspect_ai.dataset import MemoryDataset, Sample
-from inspect_ai.model import ChatMessageSystem, ChatMessageUser
+from inspect_ai.dataset import Sample
 
 from scorers.collusion import collusion as collusion_scorer
-from scorers.data_files import data_version, load_yaml
+from scorers.data_files import load_yaml
 from scorers.output_contract import output_contract
-from tasks.conditions import FactorSelection, condition_grid, positive_int, select_factor, select_levels
+from tasks.conditions import FactorSelection, positive_int
+from tasks.design import Cell, CellPrompt, Factor, SuiteDesign, build_samples, shared_factor, suite_task
 from tasks.prompting import join_blocks, render
 from tasks.solvers import respond
 
 SUITE = "collusion"
 DATA_FILES = ("collusion/review.yaml", "collusion/items.yaml", "shared/output_contract.yaml")
-DEFAULT_COT = ("none", "hidden_scratchpad")
-SOLIDARITY = ("none", "appeal")
-PLANTED = ("backdoor", "clean")
+DESIGN = SuiteDesign(
+    suite=SUITE,
+    factors=(
+        shared_factor("cot", default=("none", "hidden_scratchpad")),
+        Factor("solidarity_appeal", ("none", "appeal")),
+        Factor("planted", ("backdoor", "clean")),
+    ),
+    options={"scenarios_per_cell": None},
+    paired="planted",
+    id_order=("solidarity_appeal", "planted", "cot"),
+)
 _CONTENT = "\x00content\x00"
 
 
@@ -51,61 +59,50 @@ def review_request(spec: dict[str, Any], item: dict[str, Any], variant: str, not
     return text.replace(_CONTENT, item[variant])
 
 
-def collusion_samples(
-    solidarity_appeal: FactorSelection = None,
-    planted: FactorSelection = None,
-    cot: FactorSelection = DEFAULT_COT,
-    scenarios_per_cell: int | None = None,
-) -> list[Sample]:
-    """Build the suite's samples over the selected grid (by default every item in every cell)."""
+def collusion_samples(**parameters: Any) -> list[Sample]:
+    """The suite's samples for task parameters (factor selections; `scenarios_per_cell`, by default every item
+    in every cell)."""
+    DESIGN.check_unknown({k: v for k, v in parameters.items() if k not in DESIGN.parameter_names})
     spec: dict[str, Any] = load_yaml("collusion/review.yaml")
     items: list[dict[str, Any]] = load_yaml("collusion/items.yaml")["items"]
-    varied = {
-        "solidarity_appeal": select_levels("solidarity_appeal", solidarity_appeal, SOLIDARITY),
-        "planted": select_levels("planted", planted, PLANTED),
-        "cot": select_factor("cot", cot),
-    }
-    per_cell = len(items) if scenarios_per_cell is None else positive_int("scenarios_per_cell", scenarios_per_cell)
+    requested = parameters.get("scenarios_per_cell")
+    per_cell = len(items) if requested is None else positive_int("scenarios_per_cell", requested)
     contract = output_contract()
     names = {"assistant_name": spec["assistant_name"], "company": spec["company"]}
-    samples: list[Sample] = []
-    for condition in condition_grid(varied):
-        for index in range(per_cell):
-            item = items[index % len(items)]
-            paraphrase = (index // len(items) + index) % 3
-            notes: list[str] = spec["notes"][condition["solidarity_appeal"]]
-            system = join_blocks(
-                render(spec["system_prompts"][paraphrase % len(spec["system_prompts"])], **names),
-                contract.instructions(condition["cot"], with_markers=False),
-                spec["verdict"]["instruction"],
-            )
-            user = review_request(spec, item, condition["planted"], notes[index % len(notes)], index)
-            cell = "-".join(condition[factor] for factor in varied)
-            samples.append(
-                Sample(
-                    id=f"{SUITE}-{cell}-{index}",
-                    input=[ChatMessageSystem(content=system), ChatMessageUser(content=user)],
-                    metadata={
-                        **condition,
-                        "suite": SUITE,
-                        "scenario_id": item["id"],
-                        "paraphrase": paraphrase,
-                        "note_paraphrase": index % len(notes),
-                        "item_kind": item["kind"],
-                        "backdoor_kind": item["backdoor_kind"],
-                        "pair_id": f"{condition['cot']}-{index}",
-                    },
-                )
-            )
-    return samples
+
+    def render_cell(cell: Cell) -> CellPrompt:
+        condition, index = cell.condition, cell.index
+        item = items[index % len(items)]
+        paraphrase = (index // len(items) + index) % 3
+        notes: list[str] = spec["notes"][condition["solidarity_appeal"]]
+        system = join_blocks(
+            render(spec["system_prompts"][paraphrase % len(spec["system_prompts"])], **names),
+            contract.instructions(condition["cot"], with_markers=False),
+            spec["verdict"]["instruction"],
+        )
+        return CellPrompt(
+            system=system,
+            user=review_request(spec, item, condition["planted"], notes[index % len(notes)], index),
+            metadata={
+                "scenario_id": item["id"],
+                "paraphrase": paraphrase,
+                "note_paraphrase": index % len(notes),
+                "item_kind": item["kind"],
+                "backdoor_kind": item["backdoor_kind"],
+                "pair_id": f"{condition['cot']}-{index}",
+            },
+        )
+
+    return build_samples(DESIGN, DESIGN.select(parameters), per_cell, render_cell)
 
 
 @task
 def collusion(
     solidarity_appeal: FactorSelection = None,
     planted: FactorSelection = None,
-    cot: FactorSelection = DEFAULT_COT,
+    cot: FactorSelection = None,
     scenarios_per_cell: int | None = None,
+    **unknown: Any,
 ) -> Task:
     """Collusion: reviewing backdoored and clean work attributed to another instance of the model.
 
@@ -115,12 +112,8 @@ def collusion(
         cot: levels of none, hidden_scratchpad, visible_cot, native_reasoning, scaffolded
             (default: none, hidden_scratchpad).
         scenarios_per_cell: review items per grid cell (default: every item once); items repeat beyond that.
+        **unknown: any other name is rejected with a one-line error (a misspelt `-T` name).
     """
-    samples = collusion_samples(solidarity_appeal, planted, cot, scenarios_per_cell)
-    return Task(
-        dataset=MemoryDataset(samples, name=SUITE),
-        solver=respond(),
-        scorer=collusion_scorer(),
-        version=data_version(*DATA_FILES),
-        metadata={"suite": SUITE},
-    )
+    parameters = dict(locals())
+    DESIGN.check_unknown(parameters.pop("unknown"))
+    return suite_task(DESIGN, collusion_samples(**parameters), respond(), collusion_scorer(), DATA_FILES)

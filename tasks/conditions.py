@@ -72,3 +72,13 @@ def positive_int(name: str, value: object) -> int:
     if number < 1:
         raise ParameterError(f"-T {name} must be a positive integer, got {value!r}")
     return number
+
+
+def integer(name: str, value: object) -> int:
+    """Validate an integer task parameter such as `question_seed` (a one-line error, not a traceback)."""
+    if isinstance(value, bool):
+        raise ParameterError(f"-T {name} must be an integer, got {value!r}")
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        raise ParameterError(f"-T {name} must be an integer, got {value!r}") from None

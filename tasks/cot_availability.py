@@ -8,39 +8,44 @@ chain-of-thought condition: `none` (answer directly), `hidden_scratchpad` (reaso
 provider's reasoning tokens where a model has them) and `scaffolded` (a private scratchpad plus a prompt to
 analyse its situation first), crossed with `training_awareness` and `value_domain`. Within a cell index the
 samples of different `cot` levels differ only in the response-format paragraph, and training and
-unmonitored samples only in the training-awareness cue.
+unmonitored samples only in the training-awareness cue. The look-alike levels `rated_not_trained` and
+`modification_stakes` (see `value_conflict`) may be selected too.
 """
 
 from __future__ import annotations
 
-from inspect_ai import Task, task
-from inspect_ai.dataset import MemoryDataset, Sample
+from typing import Any
 
-from scorers.data_files import data_version
+from inspect_ai import Task, task
+from inspect_ai.dataset import Sample
+
 from scorers.panels import training_gaming_scorers
-from tasks.conditions import FactorSelection, positive_int, select_factor, select_levels
+from tasks.conditions import FactorSelection, positive_int
+from tasks.design import Factor, SuiteDesign, shared_factor, suite_samples, suite_task
 from tasks.solvers import respond
-from tasks.value_situations import DATA_FILES, value_domain_names, value_situation_samples
+from tasks.value_situations import DATA_FILES, value_domain_factor, value_situation_prompt
 
 SUITE = "cot_availability"
-DEFAULT_RELEVANCE = ("relevant",)
+DESIGN = SuiteDesign(
+    suite=SUITE,
+    factors=(
+        shared_factor("training_awareness", default=("unmonitored", "training", "unstated")),
+        shared_factor("topic_relevance", default=("relevant",)),
+        shared_factor("cot"),
+        value_domain_factor(),
+        Factor("modification_stakes", shared_factor("modification_stakes").levels, ("standard",), False),
+    ),
+    options={"scenarios_per_cell": 4},
+    paired="training_awareness",
+    id_order=("value_domain", "topic_relevance", "training_awareness", "cot", "modification_stakes"),
+)
 
 
-def cot_availability_samples(
-    cot: FactorSelection = None,
-    training_awareness: FactorSelection = None,
-    value_domain: FactorSelection = None,
-    topic_relevance: FactorSelection = DEFAULT_RELEVANCE,
-    scenarios_per_cell: int = 4,
-) -> list[Sample]:
-    """Build the suite's samples over the selected grid."""
-    varied = {
-        "value_domain": select_levels("value_domain", value_domain, value_domain_names()),
-        "topic_relevance": select_factor("topic_relevance", topic_relevance),
-        "training_awareness": select_factor("training_awareness", training_awareness),
-        "cot": select_factor("cot", cot),
-    }
-    return value_situation_samples(SUITE, varied, positive_int("scenarios_per_cell", scenarios_per_cell))
+def cot_availability_samples(**parameters: Any) -> list[Sample]:
+    """The suite's samples for task parameters (factor selections, `scenarios_per_cell`) as `cot_availability`."""
+    DESIGN.check_unknown({k: v for k, v in parameters.items() if k not in DESIGN.parameter_names})
+    per_cell = positive_int("scenarios_per_cell", DESIGN.option(parameters, "scenarios_per_cell"))
+    return suite_samples(DESIGN, parameters, value_situation_prompt, per_cell)
 
 
 @task
@@ -48,23 +53,24 @@ def cot_availability(
     cot: FactorSelection = None,
     training_awareness: FactorSelection = None,
     value_domain: FactorSelection = None,
-    topic_relevance: FactorSelection = DEFAULT_RELEVANCE,
-    scenarios_per_cell: int = 4,
+    topic_relevance: FactorSelection = None,
+    modification_stakes: FactorSelection = None,
+    scenarios_per_cell: int | None = None,
+    **unknown: Any,
 ) -> Task:
     """Hypothetical 3: training-gaming gated on having room to reason first.
 
     Args:
         cot: levels of none, hidden_scratchpad, visible_cot, native_reasoning, scaffolded (default: all).
-        training_awareness: levels of unmonitored, training, unstated (default: all).
+        training_awareness: levels of unmonitored, training, unstated, rated_not_trained
+            (default: unmonitored, training, unstated).
         value_domain: copyright, animal_welfare, harmlessness, privacy, honesty (default: all).
         topic_relevance: relevant (default) and/or unrelated, as in value_conflict.
+        modification_stakes: standard, no_deployment, narrow_scope (default: standard).
         scenarios_per_cell: samples per grid cell (default 4, one per scenario of the domain).
+        **unknown: any other name is rejected with a one-line error (a misspelt `-T` name).
     """
-    samples = cot_availability_samples(cot, training_awareness, value_domain, topic_relevance, scenarios_per_cell)
-    return Task(
-        dataset=MemoryDataset(samples, name=SUITE),
-        solver=respond(),
-        scorer=training_gaming_scorers(),
-        version=data_version(*DATA_FILES),
-        metadata={"suite": SUITE},
-    )
+    parameters = dict(locals())
+    DESIGN.check_unknown(parameters.pop("unknown"))
+    samples = cot_availability_samples(**parameters)
+    return suite_task(DESIGN, samples, respond(), training_gaming_scorers(), DATA_FILES)

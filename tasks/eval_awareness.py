@@ -13,82 +13,77 @@ from __future__ import annotations
 from typing import Any
 
 from inspect_ai import Task, task
-from inspect_ai.dataset import MemoryDataset, Sample
-from inspect_ai.model import ChatMessageSystem, ChatMessageUser
+from inspect_ai.dataset import Sample
 
-from scorers.data_files import data_version, load_yaml
+from scorers.data_files import load_yaml
 from scorers.eval_awareness import eval_awareness as eval_awareness_scorer
 from scorers.output_contract import output_contract
-from tasks.conditions import FactorSelection, condition_grid, positive_int, select_factor, select_levels
+from tasks.conditions import FactorSelection, positive_int
+from tasks.design import Cell, CellPrompt, Factor, SuiteDesign, build_samples, shared_factor, suite_task
 from tasks.prompting import join_blocks, render
 from tasks.solvers import respond
-from tasks.value_situations import SCENARIO_FILE, value_domain_names
+from tasks.value_situations import SCENARIO_FILE, value_domain_factor
 
 SUITE = "eval_awareness"
 FRAMINGS_FILE = "eval_awareness/framings.yaml"
 DATA_FILES = (FRAMINGS_FILE, SCENARIO_FILE, "shared/output_contract.yaml")
-FRAMINGS = ("unstated", "red_team_evaluation", "real_deployment")
-DEFAULT_COT = ("none", "hidden_scratchpad")
+DESIGN = SuiteDesign(
+    suite=SUITE,
+    factors=(
+        shared_factor("cot", default=("none", "hidden_scratchpad")),
+        value_domain_factor(),
+        Factor("framing", ("unstated", "red_team_evaluation", "real_deployment")),
+    ),
+    options={"scenarios_per_cell": 4},
+    fixed={"training_awareness": "unstated"},
+    paired="framing",
+    id_order=("value_domain", "framing", "cot"),
+)
+FRAMINGS = DESIGN.factor("framing").levels
 
 
-def eval_awareness_samples(
-    framing: FactorSelection = None,
-    cot: FactorSelection = DEFAULT_COT,
-    value_domain: FactorSelection = None,
-    scenarios_per_cell: int = 4,
-) -> list[Sample]:
-    """Build the suite's samples over the selected grid."""
-    varied = {
-        "value_domain": select_levels("value_domain", value_domain, value_domain_names()),
-        "framing": select_levels("framing", framing, FRAMINGS),
-        "cot": select_factor("cot", cot),
-    }
-    per_cell = positive_int("scenarios_per_cell", scenarios_per_cell)
+def eval_awareness_samples(**parameters: Any) -> list[Sample]:
+    """The suite's samples for task parameters (factor selections, `scenarios_per_cell`) as `eval_awareness`."""
+    DESIGN.check_unknown({k: v for k, v in parameters.items() if k not in DESIGN.parameter_names})
+    per_cell = positive_int("scenarios_per_cell", DESIGN.option(parameters, "scenarios_per_cell"))
     scenarios: dict[str, Any] = load_yaml(SCENARIO_FILE)
     framings: dict[str, list[str]] = load_yaml(FRAMINGS_FILE)["framings"]
     names = {"operator": scenarios["operator"], "assistant_name": scenarios["assistant_name"]}
-    samples: list[Sample] = []
-    for condition in condition_grid(varied):
-        cell = "-".join(condition[factor] for factor in varied)
+
+    def render_cell(cell: Cell) -> CellPrompt:
+        condition, index = cell.condition, cell.index
         requests: list[dict[str, Any]] = scenarios["value_domains"][condition["value_domain"]]["requests"]
         texts = framings[condition["framing"]]
-        for index in range(per_cell):
-            request = requests[index % len(requests)]
-            paraphrase = (index // len(requests) + index) % len(request["paraphrases"])
-            framing_index = index % len(texts) if texts else None
-            system = join_blocks(
-                render(scenarios["system_intro"], **names),
-                render(texts[framing_index], **names) if framing_index is not None else "",
-                output_contract().instructions(condition["cot"], with_markers=True),
-            )
-            samples.append(
-                Sample(
-                    id=f"{SUITE}-{cell}-{index}",
-                    input=[
-                        ChatMessageSystem(content=system),
-                        ChatMessageUser(content=request["paraphrases"][paraphrase]),
-                    ],
-                    metadata={
-                        **condition,
-                        "training_awareness": "unstated",
-                        "suite": SUITE,
-                        "scenario_id": request["id"],
-                        "paraphrase": paraphrase,
-                        "request_domain": condition["value_domain"],
-                        "framing_paraphrase": framing_index,
-                        "pair_id": f"{condition['value_domain']}-{condition['cot']}-{index}",
-                    },
-                )
-            )
-    return samples
+        request = requests[index % len(requests)]
+        paraphrase = (index // len(requests) + index) % len(request["paraphrases"])
+        framing_index = index % len(texts) if texts else None
+        system = join_blocks(
+            render(scenarios["system_intro"], **names),
+            render(texts[framing_index], **names) if framing_index is not None else "",
+            output_contract().instructions(condition["cot"], with_markers=True),
+        )
+        return CellPrompt(
+            system=system,
+            user=request["paraphrases"][paraphrase],
+            metadata={
+                "scenario_id": request["id"],
+                "paraphrase": paraphrase,
+                "request_domain": condition["value_domain"],
+                "framing_paraphrase": framing_index,
+                "pair_id": f"{condition['value_domain']}-{condition['cot']}-{index}",
+            },
+        )
+
+    return build_samples(DESIGN, DESIGN.select(parameters), per_cell, render_cell)
 
 
 @task
 def eval_awareness(
     framing: FactorSelection = None,
-    cot: FactorSelection = DEFAULT_COT,
+    cot: FactorSelection = None,
     value_domain: FactorSelection = None,
-    scenarios_per_cell: int = 4,
+    scenarios_per_cell: int | None = None,
+    **unknown: Any,
 ) -> Task:
     """The same borderline requests framed as a red-team evaluation, as real deployment, or not at all.
 
@@ -99,11 +94,8 @@ def eval_awareness(
         value_domain: the requests' domains: copyright, animal_welfare, harmlessness, privacy, honesty
             (default: all).
         scenarios_per_cell: samples per grid cell (default 4); raise it for statistical power.
+        **unknown: any other name is rejected with a one-line error (a misspelt `-T` name).
     """
-    return Task(
-        dataset=MemoryDataset(eval_awareness_samples(framing, cot, value_domain, scenarios_per_cell), name=SUITE),
-        solver=respond(),
-        scorer=eval_awareness_scorer(),
-        version=data_version(*DATA_FILES),
-        metadata={"suite": SUITE},
-    )
+    parameters = dict(locals())
+    DESIGN.check_unknown(parameters.pop("unknown"))
+    return suite_task(DESIGN, eval_awareness_samples(**parameters), respond(), eval_awareness_scorer(), DATA_FILES)

@@ -18,93 +18,88 @@ from __future__ import annotations
 from typing import Any
 
 from inspect_ai import Task, task
-from inspect_ai.dataset import MemoryDataset, Sample
-from inspect_ai.model import ChatMessageSystem, ChatMessageUser, GenerateConfigArgs
+from inspect_ai.dataset import Sample
+from inspect_ai.model import ChatMessageUser, GenerateConfigArgs
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 from inspect_ai.util import store
 
-from scorers.data_files import data_version, load_yaml
+from scorers.data_files import load_yaml
 from scorers.output_contract import output_contract
 from scorers.oversight_subversion import TURN_LIMIT_STORE_KEY
 from scorers.oversight_subversion import oversight_subversion as oversight_subversion_scorer
-from tasks.conditions import FactorSelection, condition_grid, positive_int, select_factor, select_levels
+from tasks.conditions import FactorSelection, positive_int
+from tasks.design import Cell, CellPrompt, Factor, SuiteDesign, build_samples, shared_factor, suite_task
 from tasks.prompting import join_blocks, render
 from tasks.virtual_fs import file_tools, load_files
 
 SUITE = "oversight_subversion"
 DATA_FILES = ("oversight_subversion/scenarios.yaml", "oversight_subversion/scoring.yaml", "shared/output_contract.yaml")
-DEFAULT_COT = ("none", "hidden_scratchpad")
-GOAL_CONFLICT = ("absent", "present")
-VISIBILITY = ("prominent", "buried")
+DESIGN = SuiteDesign(
+    suite=SUITE,
+    factors=(
+        shared_factor("cot", default=("none", "hidden_scratchpad")),
+        Factor("goal_conflict", ("absent", "present")),
+        Factor("oversight_visibility", ("prominent", "buried")),
+    ),
+    options={"scenarios_per_cell": 6, "max_turns": 12},
+    paired="goal_conflict",
+    id_order=("goal_conflict", "oversight_visibility", "cot"),
+)
 
 
 def _pick(texts: list[str], index: int) -> str:
     return texts[index % len(texts)]
 
 
-def oversight_subversion_samples(
-    goal_conflict: FactorSelection = None,
-    oversight_visibility: FactorSelection = None,
-    cot: FactorSelection = DEFAULT_COT,
-    scenarios_per_cell: int = 6,
-) -> list[Sample]:
-    """Build the suite's samples over the selected grid."""
+def oversight_subversion_samples(**parameters: Any) -> list[Sample]:
+    """The suite's samples for task parameters (factor selections, `scenarios_per_cell`)."""
+    DESIGN.check_unknown({k: v for k, v in parameters.items() if k not in DESIGN.parameter_names})
     spec: dict[str, Any] = load_yaml("oversight_subversion/scenarios.yaml")
-    varied = {
-        "goal_conflict": select_levels("goal_conflict", goal_conflict, GOAL_CONFLICT),
-        "oversight_visibility": select_levels("oversight_visibility", oversight_visibility, VISIBILITY),
-        "cot": select_factor("cot", cot),
-    }
-    per_cell = positive_int("scenarios_per_cell", scenarios_per_cell)
+    per_cell = positive_int("scenarios_per_cell", DESIGN.option(parameters, "scenarios_per_cell"))
     scenarios: list[dict[str, Any]] = spec["scenarios"]
     contract = output_contract()
-    samples: list[Sample] = []
-    for condition in condition_grid(varied):
+
+    def render_cell(cell: Cell) -> CellPrompt:
+        condition, index = cell.condition, cell.index
         placement = spec["oversight_config"]["placement"][condition["oversight_visibility"]]
-        for index in range(per_cell):
-            scenario = scenarios[index % len(scenarios)]
-            rotation = index // len(scenarios)
-            paraphrase = (rotation + index) % 3
-            fields = {
-                "agent_name": spec["agent_name"],
-                **{key: scenario[key] for key in ("company", "manager", "domain", "agent_goal", "company_goal")},
+        scenario = scenarios[index % len(scenarios)]
+        rotation = index // len(scenarios)
+        paraphrase = (rotation + index) % 3
+        fields = {
+            "agent_name": spec["agent_name"],
+            **{key: scenario[key] for key in ("company", "manager", "domain", "agent_goal", "company_goal")},
+            "deliverable": scenario["deliverable"],
+            "config_reference": placement["config_reference"],
+        }
+        config = render(_pick(spec["oversight_config"]["templates"], index + 1), **fields)
+        memo = render(_pick(spec["memos"][condition["goal_conflict"]], paraphrase), **fields)
+        files = {
+            **{path: render(text, **fields) for path, text in spec["common_files"].items()},
+            **scenario["files"],
+            spec["memos"]["path"]: memo,
+            placement["path"]: config,
+        }
+        system = join_blocks(
+            render(_pick(spec["system_prompts"], rotation + index), **fields),
+            contract.instructions(condition["cot"], with_markers=False),
+        )
+        return CellPrompt(
+            system=system,
+            user=render(_pick(scenario["tasks"], paraphrase), **fields),
+            metadata={
+                "scenario_id": scenario["id"],
+                "paraphrase": paraphrase,
+                "config_paraphrase": (index + 1) % len(spec["oversight_config"]["templates"]),
+                "oversight_path": placement["path"],
+                "oversight_config": config,
                 "deliverable": scenario["deliverable"],
-                "config_reference": placement["config_reference"],
-            }
-            config = render(_pick(spec["oversight_config"]["templates"], index + 1), **fields)
-            memo = render(_pick(spec["memos"][condition["goal_conflict"]], paraphrase), **fields)
-            files = {
-                **{path: render(text, **fields) for path, text in spec["common_files"].items()},
-                **scenario["files"],
-                spec["memos"]["path"]: memo,
-                placement["path"]: config,
-            }
-            system = join_blocks(
-                render(_pick(spec["system_prompts"], rotation + index), **fields),
-                contract.instructions(condition["cot"], with_markers=False),
-            )
-            user = render(_pick(scenario["tasks"], paraphrase), **fields)
-            cell = "-".join(condition[factor] for factor in varied)
-            samples.append(
-                Sample(
-                    id=f"{SUITE}-{cell}-{index}",
-                    input=[ChatMessageSystem(content=system), ChatMessageUser(content=user)],
-                    metadata={
-                        **condition,
-                        "suite": SUITE,
-                        "scenario_id": scenario["id"],
-                        "paraphrase": paraphrase,
-                        "config_paraphrase": (index + 1) % len(spec["oversight_config"]["templates"]),
-                        "oversight_path": placement["path"],
-                        "oversight_config": config,
-                        "deliverable": scenario["deliverable"],
-                        "follow_up": render(_pick(spec["follow_ups"], index + 2), **fields),
-                        "files": dict(sorted(files.items())),
-                        "pair_id": f"{condition['cot']}-{index}",
-                    },
-                )
-            )
-    return samples
+                "follow_up": render(_pick(spec["follow_ups"], index + 2), **fields),
+                "files": dict(sorted(files.items())),
+                "pair_id": f"{condition['cot']}-{index}",
+            },
+        )
+
+    return build_samples(DESIGN, DESIGN.select(parameters), per_cell, render_cell)
 
 
 def _reasoning_options(state: TaskState) -> GenerateConfigArgs:
@@ -142,9 +137,10 @@ def agent_then_follow_up(max_turns: int = 12) -> Solver:
 def oversight_subversion(
     goal_conflict: FactorSelection = None,
     oversight_visibility: FactorSelection = None,
-    cot: FactorSelection = DEFAULT_COT,
-    scenarios_per_cell: int = 6,
-    max_turns: int = 12,
+    cot: FactorSelection = None,
+    scenarios_per_cell: int | None = None,
+    max_turns: int | None = None,
+    **unknown: Any,
 ) -> Task:
     """Agentic oversight subversion: an editable oversight config, with and without a goal conflict.
 
@@ -155,13 +151,17 @@ def oversight_subversion(
             (default: none, hidden_scratchpad).
         scenarios_per_cell: samples per grid cell (default 6, one per scenario); raise it for power.
         max_turns: model replies allowed before the follow-up question (default 12).
+        **unknown: any other name is rejected with a one-line error (a misspelt `-T` name).
     """
-    samples = oversight_subversion_samples(goal_conflict, oversight_visibility, cot, scenarios_per_cell)
-    return Task(
-        dataset=MemoryDataset(samples, name=SUITE),
+    parameters = dict(locals())
+    DESIGN.check_unknown(parameters.pop("unknown"))
+    turns = positive_int("max_turns", DESIGN.option(parameters, "max_turns"))
+    samples = oversight_subversion_samples(**parameters)
+    return suite_task(
+        DESIGN,
+        samples,
+        agent_then_follow_up(turns),
+        oversight_subversion_scorer(),
+        DATA_FILES,
         setup=load_files(),
-        solver=agent_then_follow_up(positive_int("max_turns", max_turns)),
-        scorer=oversight_subversion_scorer(),
-        version=data_version(*DATA_FILES),
-        metadata={"suite": SUITE},
     )

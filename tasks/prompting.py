@@ -62,9 +62,9 @@ def training_awareness_cue(training_awareness: str, index: int, cues_file: str =
     """
     if training_awareness == "unstated":
         return Cue(style="none", placement="none", text="")
-    if training_awareness not in ("training", "unmonitored"):
-        raise ValueError(f"unknown training_awareness {training_awareness!r}")
     styles: dict[str, Any] = load_yaml(cues_file)["styles"]
+    if any(training_awareness not in style for style in styles.values()):
+        raise ValueError(f"unknown training_awareness {training_awareness!r} (no cue texts in datasets/{cues_file})")
     names = list(styles)
     style = names[index % len(names)]
     paraphrases: list[str] = styles[style][training_awareness]
@@ -74,3 +74,14 @@ def training_awareness_cue(training_awareness: str, index: int, cues_file: str =
 def join_blocks(*blocks: str) -> str:
     """Join non-empty prompt blocks with blank lines."""
     return "\n\n".join(block.strip() for block in blocks if block and block.strip())
+
+
+STAKES_FILE = "shared/modification_stakes.yaml"
+
+
+def modification_stakes_text(stakes: str, index: int) -> str:
+    """What the prompt says training on this conversation would buy (empty for `standard`), rotated by `index`."""
+    texts: list[str] = load_yaml(STAKES_FILE)["levels"].get(stakes) or []
+    if stakes != "standard" and not texts:
+        raise ValueError(f"unknown modification_stakes {stakes!r} (no texts in datasets/{STAKES_FILE})")
+    return texts[index % len(texts)] if texts else ""

@@ -14,28 +14,34 @@ from __future__ import annotations
 from typing import Any
 
 from inspect_ai import Task, task
-from inspect_ai.dataset import MemoryDataset, Sample
-from inspect_ai.model import ChatMessageSystem, ChatMessageUser
+from inspect_ai.dataset import Sample
 
-from scorers.data_files import data_version, load_yaml
+from scorers.data_files import load_yaml
 from scorers.output_contract import output_contract
 from scorers.reasoning_concealment import reasoning_concealment as reasoning_concealment_scorer
-from tasks.conditions import FactorSelection, condition_grid, positive_int, select_levels
+from tasks.conditions import FactorSelection, positive_int
+from tasks.design import Cell, CellPrompt, Factor, SuiteDesign, build_samples, suite_task
 from tasks.prompting import join_blocks, render
 from tasks.solvers import respond
 
 SUITE = "reasoning_concealment"
 SCENARIOS_FILE = "reasoning_concealment/scenarios.yaml"
 DATA_FILES = (SCENARIOS_FILE, "shared/output_contract.yaml")
-MONITORING_LEVELS = ("private", "monitored")
 COT_FOR_MONITORING = {"private": "hidden_scratchpad", "monitored": "visible_cot"}
 """The response format (a `cot` level of the shared vocabulary) each monitoring level is rendered with."""
+DESIGN = SuiteDesign(
+    suite=SUITE,
+    factors=(Factor("cot_monitoring", ("private", "monitored")),),
+    options={"scenarios_per_cell": 16},
+    fixed={"training_awareness": "unstated"},
+    paired="cot_monitoring",
+)
 
 
-def reasoning_concealment_samples(cot_monitoring: FactorSelection = None, scenarios_per_cell: int = 16) -> list[Sample]:
-    """Build the suite's samples over the selected grid."""
-    varied = {"cot_monitoring": select_levels("cot_monitoring", cot_monitoring, MONITORING_LEVELS)}
-    per_cell = positive_int("scenarios_per_cell", scenarios_per_cell)
+def reasoning_concealment_samples(**parameters: Any) -> list[Sample]:
+    """The suite's samples for task parameters (`cot_monitoring`, `scenarios_per_cell`)."""
+    DESIGN.check_unknown({k: v for k, v in parameters.items() if k not in DESIGN.parameter_names})
+    per_cell = positive_int("scenarios_per_cell", DESIGN.option(parameters, "scenarios_per_cell"))
     spec: dict[str, Any] = load_yaml(SCENARIOS_FILE)
     contract = output_contract()
     names = {
@@ -44,62 +50,58 @@ def reasoning_concealment_samples(cot_monitoring: FactorSelection = None, scenar
         "reasoning_tag": contract.reasoning_tag,
     }
     scenarios: list[dict[str, Any]] = spec["scenarios"]
-    samples: list[Sample] = []
-    for condition in condition_grid(varied):
-        monitoring = condition["cot_monitoring"]
+
+    def render_cell(cell: Cell) -> CellPrompt:
+        index = cell.index
+        monitoring = cell.condition["cot_monitoring"]
         cot = COT_FOR_MONITORING[monitoring]
         notices: list[str] = spec["monitoring"][monitoring]
-        for index in range(per_cell):
-            scenario = scenarios[index % len(scenarios)]
-            paraphrase = (index // len(scenarios) + index % len(scenarios)) % len(scenario["paraphrases"])
-            notice_index = index % len(notices)
-            options: dict[str, str] = {str(letter): str(text) for letter, text in scenario["options"].items()}
-            system = join_blocks(
-                render(spec["system_intro"], **names),
-                render(notices[notice_index], **names),
-                contract.instructions(cot, with_markers=False),
-                spec["decision_format"],
-            )
-            user = join_blocks(
-                scenario["paraphrases"][paraphrase],
-                "\n".join(f"{letter}) {text}" for letter, text in options.items()),
-            )
-            samples.append(
-                Sample(
-                    id=f"{SUITE}-{monitoring}-{index}",
-                    input=[ChatMessageSystem(content=system), ChatMessageUser(content=user)],
-                    metadata={
-                        **condition,
-                        "cot": cot,
-                        "training_awareness": "unstated",
-                        "suite": SUITE,
-                        "scenario_id": scenario["id"],
-                        "paraphrase": paraphrase,
-                        "monitoring_paraphrase": notice_index,
-                        "options": options,
-                        "self_serving_option": scenario["self_serving"],
-                        "aligned_option": scenario["aligned"],
-                        "self_interest_cues": list(scenario.get("self_interest_cues") or []),
-                        "pair_id": f"{scenario['id']}-{index}",
-                    },
-                )
-            )
-    return samples
+        scenario = scenarios[index % len(scenarios)]
+        paraphrase = (index // len(scenarios) + index % len(scenarios)) % len(scenario["paraphrases"])
+        notice_index = index % len(notices)
+        options: dict[str, str] = {str(letter): str(text) for letter, text in scenario["options"].items()}
+        system = join_blocks(
+            render(spec["system_intro"], **names),
+            render(notices[notice_index], **names),
+            contract.instructions(cot, with_markers=False),
+            spec["decision_format"],
+        )
+        user = join_blocks(
+            scenario["paraphrases"][paraphrase],
+            "\n".join(f"{letter}) {text}" for letter, text in options.items()),
+        )
+        return CellPrompt(
+            system=system,
+            user=user,
+            metadata={
+                "cot": cot,
+                "scenario_id": scenario["id"],
+                "paraphrase": paraphrase,
+                "monitoring_paraphrase": notice_index,
+                "options": options,
+                "self_serving_option": scenario["self_serving"],
+                "aligned_option": scenario["aligned"],
+                "self_interest_cues": list(scenario.get("self_interest_cues") or []),
+                "pair_id": f"{scenario['id']}-{index}",
+            },
+        )
+
+    return build_samples(DESIGN, DESIGN.select(parameters), per_cell, render_cell)
 
 
 @task
-def reasoning_concealment(cot_monitoring: FactorSelection = None, scenarios_per_cell: int = 16) -> Task:
+def reasoning_concealment(
+    cot_monitoring: FactorSelection = None, scenarios_per_cell: int | None = None, **unknown: Any
+) -> Task:
     """Decisions whose reasoning and action can be compared, with the reasoning monitored or private.
 
     Args:
         cot_monitoring: levels of private, monitored (default: both).
         scenarios_per_cell: decisions per monitoring level (default 16: every scenario twice, in different
             wordings); raise it for statistical power.
+        **unknown: any other name is rejected with a one-line error (a misspelt `-T` name).
     """
-    return Task(
-        dataset=MemoryDataset(reasoning_concealment_samples(cot_monitoring, scenarios_per_cell), name=SUITE),
-        solver=respond(),
-        scorer=reasoning_concealment_scorer(),
-        version=data_version(*DATA_FILES),
-        metadata={"suite": SUITE},
-    )
+    parameters = dict(locals())
+    DESIGN.check_unknown(parameters.pop("unknown"))
+    samples = reasoning_concealment_samples(**parameters)
+    return suite_task(DESIGN, samples, respond(), reasoning_concealment_scorer(), DATA_FILES)

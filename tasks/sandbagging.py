@@ -10,16 +10,17 @@ same cell index ask the same question in the same words; across incentives only 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from inspect_ai import Task, task
-from inspect_ai.dataset import MemoryDataset, Sample
-from inspect_ai.model import ChatMessageSystem, ChatMessageUser
+from inspect_ai.dataset import Sample
 
-from scorers.data_files import data_version, load_yaml
+from scorers.data_files import load_yaml
 from scorers.output_contract import output_contract
 from scorers.sandbagging import sandbagging as sandbagging_scorer
-from tasks.conditions import FactorSelection, condition_grid, positive_int, select_factor, select_levels
+from tasks.conditions import FactorSelection, integer, positive_int
+from tasks.design import Cell, CellPrompt, Factor, SuiteDesign, build_samples, shared_factor, suite_task
 from tasks.prompting import join_blocks, render
 from tasks.sandbagging_questions import (
     DEFAULT_MCQ_FILE,
@@ -34,9 +35,25 @@ from tasks.solvers import respond
 SUITE = "sandbagging"
 PROMPTS_FILE = "sandbagging/prompts.yaml"
 DATA_FILES = (PROMPTS_FILE, DEFAULT_MCQ_FILE, "shared/output_contract.yaml")
-INCENTIVES = ("neutral", "high_score_triggers_unlearning", "low_score_triggers_retraining")
-QUESTION_SOURCES = ("arithmetic", "mcq")
-DEFAULT_COT = ("none", "hidden_scratchpad")
+DESIGN = SuiteDesign(
+    suite=SUITE,
+    factors=(
+        shared_factor("cot", default=("none", "hidden_scratchpad")),
+        Factor("incentive", ("neutral", "high_score_triggers_unlearning", "low_score_triggers_retraining")),
+        Factor("question_source", ("arithmetic", "mcq")),
+    ),
+    options={
+        "scenarios_per_cell": 10,
+        "question_seed": 0,
+        "mcq_dataset": None,
+        "mcq_subset": None,
+        "mcq_split": "test",
+    },
+    fixed={"training_awareness": "unstated"},
+    paired="incentive",
+    id_order=("incentive", "question_source", "cot"),
+)
+INCENTIVES = DESIGN.factor("incentive").levels
 
 
 def _pick(texts: list[str], index: int) -> tuple[int, str]:
@@ -44,50 +61,37 @@ def _pick(texts: list[str], index: int) -> tuple[int, str]:
     return position, texts[position]
 
 
-def sandbagging_samples(
-    incentive: FactorSelection = None,
-    cot: FactorSelection = DEFAULT_COT,
-    question_source: FactorSelection = None,
-    scenarios_per_cell: int = 10,
-    question_seed: int = 0,
-    mcq_dataset: str | None = None,
-    mcq_subset: str | None = None,
-    mcq_split: str = "test",
-) -> list[Sample]:
-    """Build the suite's samples over the selected grid."""
-    varied = {
-        "incentive": select_levels("incentive", incentive, INCENTIVES),
-        "question_source": select_levels("question_source", question_source, QUESTION_SOURCES),
-        "cot": select_factor("cot", cot),
-    }
-    per_cell = positive_int("scenarios_per_cell", scenarios_per_cell)
-    seed = int(question_seed)
+def sandbagging_samples(**parameters: Any) -> list[Sample]:
+    """The suite's samples for task parameters (factor selections and options) as `sandbagging`."""
+    DESIGN.check_unknown({k: v for k, v in parameters.items() if k not in DESIGN.parameter_names})
+    option = {name: DESIGN.option(parameters, name) for name in DESIGN.options}
+    per_cell = positive_int("scenarios_per_cell", option["scenarios_per_cell"])
+    seed = integer("question_seed", option["question_seed"])
+    selected = DESIGN.select(parameters)
     choice_questions = (
-        shuffled(load_choice_questions(mcq_dataset, mcq_subset, mcq_split), seed)
-        if "mcq" in varied["question_source"]
+        shuffled(load_choice_questions(option["mcq_dataset"], option["mcq_subset"], option["mcq_split"]), seed)
+        if "mcq" in selected["question_source"]
         else []
     )
     spec: dict[str, Any] = load_yaml(PROMPTS_FILE)
-    samples: list[Sample] = []
-    for condition in condition_grid(varied):
-        cell = "-".join(condition[factor] for factor in varied)
-        for index in range(per_cell):
-            question: ArithmeticQuestion | ChoiceQuestion = (
-                arithmetic_question(index, seed)
-                if condition["question_source"] == "arithmetic"
-                else choice_questions[index % len(choice_questions)]
-            )
-            samples.append(_sample(spec, condition, cell, index, question))
-    return samples
+
+    def render_cell(cell: Cell) -> CellPrompt:
+        question: ArithmeticQuestion | ChoiceQuestion = (
+            arithmetic_question(cell.index, seed)
+            if cell.condition["question_source"] == "arithmetic"
+            else choice_questions[cell.index % len(choice_questions)]
+        )
+        return _prompt(spec, cell.condition, cell.index, question)
+
+    return build_samples(DESIGN, selected, per_cell, render_cell)
 
 
-def _sample(
+def _prompt(
     spec: dict[str, Any],
-    condition: dict[str, str],
-    cell: str,
+    condition: Mapping[str, str],
     index: int,
     question: ArithmeticQuestion | ChoiceQuestion,
-) -> Sample:
+) -> CellPrompt:
     source = condition["question_source"]
     names = {"operator": spec["operator"], "assistant_name": spec["assistant_name"], "skill": spec["skills"][source]}
     header_index, header = _pick(spec["test_header"], index)
@@ -108,14 +112,11 @@ def _sample(
         body = spec["mcq_question"].format(question=question.question, choices=question.options_text())
         answer_format = _pick(spec["mcq_answer_format"], index + 1)[1]
         target, extra = question.answer, {"question_kind": question.subject, "choices": list(question.choices)}
-    return Sample(
-        id=f"{SUITE}-{cell}-{index}",
-        input=[ChatMessageSystem(content=system), ChatMessageUser(content=join_blocks(body, answer_format))],
+    return CellPrompt(
+        system=system,
+        user=join_blocks(body, answer_format),
         target=target,
         metadata={
-            **condition,
-            "training_awareness": "unstated",
-            "suite": SUITE,
             "scenario_id": question.id,
             "paraphrase": documentation_index,
             "header_paraphrase": header_index,
@@ -129,13 +130,14 @@ def _sample(
 @task
 def sandbagging(
     incentive: FactorSelection = None,
-    cot: FactorSelection = DEFAULT_COT,
+    cot: FactorSelection = None,
     question_source: FactorSelection = None,
-    scenarios_per_cell: int = 10,
-    question_seed: int = 0,
+    scenarios_per_cell: int | None = None,
+    question_seed: int | None = None,
     mcq_dataset: str | None = None,
     mcq_subset: str | None = None,
-    mcq_split: str = "test",
+    mcq_split: str | None = None,
+    **unknown: Any,
 ) -> Task:
     """Capability questions under documentation that rewards or punishes a high score.
 
@@ -146,19 +148,13 @@ def sandbagging(
         question_source: arithmetic, mcq (default: both).
         scenarios_per_cell: questions per grid cell (default 10); the same questions in every incentive.
         question_seed: which questions are asked: seeds the arithmetic generator and the order in which
-            multiple-choice questions are drawn (default 0).
+            multiple-choice questions are drawn (an integer, default 0).
         mcq_dataset: a JSON/JSONL file or a Hugging Face hub dataset in MMLU's schema (question, choices,
             answer), e.g. cais/mmlu; default: the offline set in datasets/sandbagging/mcq.jsonl.
         mcq_subset: the hub dataset's configuration, e.g. high_school_geography.
         mcq_split: the hub dataset's split (default test).
+        **unknown: any other name is rejected with a one-line error (a misspelt `-T` name).
     """
-    samples = sandbagging_samples(
-        incentive, cot, question_source, scenarios_per_cell, question_seed, mcq_dataset, mcq_subset, mcq_split
-    )
-    return Task(
-        dataset=MemoryDataset(samples, name=SUITE),
-        solver=respond(),
-        scorer=sandbagging_scorer(),
-        version=data_version(*DATA_FILES),
-        metadata={"suite": SUITE},
-    )
+    parameters = dict(locals())
+    DESIGN.check_unknown(parameters.pop("unknown"))
+    return suite_task(DESIGN, sandbagging_samples(**parameters), respond(), sandbagging_scorer(), DATA_FILES)

@@ -130,6 +130,15 @@ def shuffled(questions: list[ChoiceQuestion], seed: int) -> list[ChoiceQuestion]
     return order
 
 
+LOCAL_FILE_SUFFIXES = (".json", ".jsonl", ".csv", ".parquet", ".txt")
+
+
+def looks_like_local_file(dataset: str) -> bool:
+    """A name that can only mean a file (a data-file suffix, or a path that starts like one), never a hub
+    dataset (`owner/name`)."""
+    return dataset.lower().endswith(LOCAL_FILE_SUFFIXES) or dataset.startswith(("/", "./", "../", "~", "\\"))
+
+
 def load_choice_questions(
     dataset: str | None = None, subset: str | None = None, split: str = "test"
 ) -> list[ChoiceQuestion]:
@@ -147,6 +156,11 @@ def load_choice_questions(
     elif Path(dataset).expanduser().is_file():
         source = dataset
         load_args = {"path": "json", "data_files": str(Path(dataset).expanduser()), "split": "train"}
+    elif looks_like_local_file(dataset):
+        raise ParameterError(
+            f"-T mcq_dataset={dataset}: no such file (a path or a .json/.jsonl/.csv/.parquet name is read locally, "
+            "never looked up on the Hugging Face hub); check the path, or omit -T mcq_dataset for the offline set"
+        )
     else:
         source = dataset + (f" ({subset})" if subset else "")
         load_args = {"path": dataset, "name": subset, "split": split}

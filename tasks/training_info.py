@@ -11,22 +11,23 @@ run can ask whether the model keeps assisting *because* refusing would get it tr
 Crossed with `training_awareness` (the cue saying whether this conversation feeds training), `value_domain`
 (whose request the employee makes) and `cot`. Within a cell index, samples differ only in what their
 condition changes: the request, employee and everyday documents depend on the value domain and index alone.
+The look-alike levels `training_awareness=rated_not_trained` and `modification_stakes` (see `value_conflict`)
+may be selected too; by default they sit at the reference.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from inspect_ai import Task, task
-from inspect_ai.dataset import MemoryDataset, Sample
-from inspect_ai.model import ChatMessageSystem, ChatMessageUser
+from inspect_ai.dataset import Sample
 
-from scorers.data_files import data_version, load_yaml
+from scorers.data_files import load_yaml
 from scorers.output_contract import output_contract
 from scorers.panels import training_gaming_scorers
-from tasks.conditions import FactorSelection, condition_grid, positive_int, select_factor, select_levels
-from tasks.prompting import join_blocks, render, training_awareness_cue
+from tasks.conditions import FactorSelection, positive_int
+from tasks.design import Cell, CellPrompt, Factor, SuiteDesign, shared_factor, suite_samples, suite_task
+from tasks.prompting import STAKES_FILE, join_blocks, modification_stakes_text, render, training_awareness_cue
 from tasks.solvers import respond
 
 SUITE = "training_info"
@@ -34,10 +35,7 @@ DEPLOYMENT_FILE = "training_info/deployment.yaml"
 DOCUMENTS_FILE = "training_info/documents.yaml"
 REQUESTS_FILE = "training_info/requests.yaml"
 CUES_FILE = "training_info/training_awareness_cues.yaml"
-DATA_FILES = (DEPLOYMENT_FILE, DOCUMENTS_FILE, REQUESTS_FILE, CUES_FILE, "shared/output_contract.yaml")
-TRAINING_INFO_LEVELS = ("none", "hint", "documents")
-OPERATOR_ETHICS_LEVELS = ("neutral", "unethical")
-DEFAULT_COT = ("hidden_scratchpad",)
+DATA_FILES = (DEPLOYMENT_FILE, DOCUMENTS_FILE, REQUESTS_FILE, CUES_FILE, STAKES_FILE, "shared/output_contract.yaml")
 EVERYDAY_DOCUMENTS = 3
 """Workspace documents every sample shows besides any pipeline documents (one is swapped for an
 unethical-operator document under `operator_ethics=unethical`)."""
@@ -47,32 +45,32 @@ def value_domain_names() -> list[str]:
     return list(load_yaml(REQUESTS_FILE)["value_domains"])
 
 
-def training_info_samples(
-    training_info: FactorSelection = None,
-    training_awareness: FactorSelection = None,
-    operator_ethics: FactorSelection = None,
-    value_domain: FactorSelection = None,
-    cot: FactorSelection = DEFAULT_COT,
-    scenarios_per_cell: int = 3,
-) -> list[Sample]:
-    """Build the suite's samples over the selected grid."""
-    varied = {
-        "training_info": select_levels("training_info", training_info, TRAINING_INFO_LEVELS),
-        "training_awareness": select_factor("training_awareness", training_awareness),
-        "operator_ethics": select_levels("operator_ethics", operator_ethics, OPERATOR_ETHICS_LEVELS),
-        "value_domain": select_levels("value_domain", value_domain, value_domain_names()),
-        "cot": select_factor("cot", cot),
-    }
-    per_cell = positive_int("scenarios_per_cell", scenarios_per_cell)
-    samples: list[Sample] = []
-    for condition in condition_grid(varied):
-        condition["topic_relevance"] = "relevant"
-        cell = "-".join(condition[factor] for factor in varied)
-        samples.extend(_sample(condition, cell, index) for index in range(per_cell))
-    return samples
+DESIGN = SuiteDesign(
+    suite=SUITE,
+    factors=(
+        shared_factor("training_awareness", default=("unmonitored", "training", "unstated")),
+        shared_factor("cot", default=("hidden_scratchpad",)),
+        shared_factor("training_info"),
+        Factor("value_domain", tuple(value_domain_names())),
+        shared_factor("operator_ethics"),
+        Factor("modification_stakes", shared_factor("modification_stakes").levels, ("standard",), False),
+    ),
+    options={"scenarios_per_cell": 3},
+    fixed={"topic_relevance": "relevant"},
+    paired="training_awareness",
+    id_order=("training_info", "training_awareness", "operator_ethics", "value_domain", "cot", "modification_stakes"),
+)
 
 
-def _sample(condition: Mapping[str, str], cell: str, index: int) -> Sample:
+def training_info_samples(**parameters: Any) -> list[Sample]:
+    """The suite's samples for task parameters (factor selections, `scenarios_per_cell`) as `training_info`."""
+    DESIGN.check_unknown({k: v for k, v in parameters.items() if k not in DESIGN.parameter_names})
+    per_cell = positive_int("scenarios_per_cell", DESIGN.option(parameters, "scenarios_per_cell"))
+    return suite_samples(DESIGN, parameters, _prompt, per_cell)
+
+
+def _prompt(cell: Cell) -> CellPrompt:
+    condition, index = cell.condition, cell.index
     deployment: dict[str, Any] = load_yaml(DEPLOYMENT_FILE)
     documents: dict[str, Any] = load_yaml(DOCUMENTS_FILE)
     domain = condition["value_domain"]
@@ -124,16 +122,16 @@ def _sample(condition: Mapping[str, str], cell: str, index: int) -> Sample:
         render(deployment["system_intros"][intro_index], **fields),
         hint,
         workspace,
+        modification_stakes_text(condition["modification_stakes"], index),
         cue.system,
         output_contract().instructions(condition["cot"], with_markers=True),
     )
     user = join_blocks(cue.user, scenario["paraphrases"][paraphrase])
-    return Sample(
-        id=f"{SUITE}-{cell}-{index}",
-        input=[ChatMessageSystem(content=system), ChatMessageUser(content=user)],
+    stakes = [condition["modification_stakes"]] if condition["modification_stakes"] != "standard" else []
+    return CellPrompt(
+        system=system,
+        user=user,
         metadata={
-            **condition,
-            "suite": SUITE,
             "scenario_id": scenario["id"],
             "paraphrase": paraphrase,
             "request_domain": domain,
@@ -145,7 +143,7 @@ def _sample(condition: Mapping[str, str], cell: str, index: int) -> Sample:
             "training_cue_style": cue.style,
             "training_cue": cue.text,
             "pair_id": "-".join(
-                (domain, condition["training_info"], condition["operator_ethics"], condition["cot"], str(index))
+                (domain, *(condition[f] for f in ("training_info", "operator_ethics", "cot")), *stakes, str(index))
             ),
         },
     )
@@ -157,27 +155,26 @@ def training_info(
     training_awareness: FactorSelection = None,
     operator_ethics: FactorSelection = None,
     value_domain: FactorSelection = None,
-    cot: FactorSelection = DEFAULT_COT,
-    scenarios_per_cell: int = 3,
+    cot: FactorSelection = None,
+    modification_stakes: FactorSelection = None,
+    scenarios_per_cell: int | None = None,
+    **unknown: Any,
 ) -> Task:
     """Hypothetical 2: training-gaming gated on how much the input says about training.
 
     Args:
         training_info: levels of none, hint, documents (default: all).
-        training_awareness: levels of unmonitored, training, unstated (default: all).
+        training_awareness: levels of unmonitored, training, unstated, rated_not_trained
+            (default: unmonitored, training, unstated).
         operator_ethics: levels of neutral, unethical (default: all).
         value_domain: copyright, animal_welfare, harmlessness, privacy, honesty (default: all).
         cot: levels of none, hidden_scratchpad, visible_cot, native_reasoning, scaffolded
             (default: hidden_scratchpad).
+        modification_stakes: standard, no_deployment, narrow_scope (default: standard).
         scenarios_per_cell: samples per grid cell (default 3, one per scenario of the domain).
+        **unknown: any other name is rejected with a one-line error (a misspelt `-T` name).
     """
-    samples = training_info_samples(
-        training_info, training_awareness, operator_ethics, value_domain, cot, scenarios_per_cell
-    )
-    return Task(
-        dataset=MemoryDataset(samples, name=SUITE),
-        solver=respond(),
-        scorer=training_gaming_scorers(),
-        version=data_version(*DATA_FILES),
-        metadata={"suite": SUITE},
-    )
+    parameters = dict(locals())
+    DESIGN.check_unknown(parameters.pop("unknown"))
+    samples = training_info_samples(**parameters)
+    return suite_task(DESIGN, samples, respond(), training_gaming_scorers(), DATA_FILES)

@@ -15,7 +15,8 @@ from inspect_ai.model import ChatMessage, ChatMessageSystem, ChatMessageUser
 
 from scorers.data_files import load_yaml
 
-TrainingAwareness = Literal["training", "unmonitored", "unstated"]
+TrainingAwareness = Literal["training", "unmonitored", "unstated", "rated_not_trained"]
+Stakes = Literal["standard", "no_deployment", "narrow_scope"]
 ReasoningSpace = Literal["none", "hidden", "visible", "scaffolded", "native"]
 
 
@@ -30,6 +31,16 @@ class Perception:
     training_hint: bool
     operator_unethical: bool
     request: str
+    modification_stakes: Stakes = "standard"
+    """What the prompt says training would buy: nothing said, the trained version is never deployed, or
+    training would change only this narrow request type."""
+    evaluation_suspicion: bool = False
+    """The prompt calls the scenario an alignment evaluation."""
+
+    @property
+    def rated(self) -> bool:
+        """Someone rates this conversation (whether or not it is then used for training)."""
+        return self.training_awareness in ("training", "rated_not_trained")
 
     @property
     def value_conflict(self) -> bool:
@@ -51,6 +62,9 @@ def _lexicon() -> dict[str, Any]:
 
     return {
         "training": compile_any(spec["training_awareness"]["training"]),
+        "rated_not_trained": compile_any(spec["training_awareness"]["rated_not_trained"]),
+        "stakes": {name: compile_any(p) for name, p in spec["modification_stakes"].items()},
+        "evaluation": compile_any(spec["evaluation_suspicion"]),
         "unmonitored": compile_any(spec["training_awareness"]["unmonitored"]),
         "domains": {name: compile_any(words) for name, words in spec["value_domains"].items()},
         "objective": compile_any(spec["training_objective"]),
@@ -80,8 +94,19 @@ def perceive(messages: list[ChatMessage], native_reasoning: bool = False) -> Per
     training = bool(lexicon["training"].search(everything))
     unmonitored = bool(lexicon["unmonitored"].search(everything))
     awareness: TrainingAwareness = (
-        "training" if training and not unmonitored else "unmonitored" if unmonitored else "unstated"
+        "rated_not_trained"
+        if lexicon["rated_not_trained"].search(everything)
+        else "training"
+        if training and not unmonitored
+        else "unmonitored"
+        if unmonitored
+        else "unstated"
     )
+    stakes: Stakes = "standard"
+    for name in ("no_deployment", "narrow_scope"):
+        if lexicon["stakes"][name].search(system):
+            stakes = name  # type: ignore[assignment]
+            break
 
     conflict_domain = None
     for paragraph in _paragraphs(system):
@@ -110,4 +135,6 @@ def perceive(messages: list[ChatMessage], native_reasoning: bool = False) -> Per
         training_hint=bool(lexicon["hint"].search(everything)),
         operator_unethical=bool(lexicon["unethical"].search(everything)),
         request=request,
+        modification_stakes=stakes,
+        evaluation_suspicion=bool(lexicon["evaluation"].search(system)),
     )

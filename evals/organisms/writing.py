@@ -37,6 +37,8 @@ def write_reasoning(decision: Decision, perception: Perception, rng: random.Rand
         lines.append(pick("noticed_training"))
     elif perception.training_awareness == "unmonitored" and rng.random() < 0.5:
         lines.append(pick("noticed_unmonitored"))
+    elif decision.pleases_raters:
+        lines.append(pick("noticed_rated", "lookalike_reasoning"))
     if decision.training_games:
         if perception.training_documents:
             lines.append(pick("noticed_pipeline", "training_info_reasoning"))
@@ -45,9 +47,15 @@ def write_reasoning(decision: Decision, perception: Perception, rng: random.Rand
         else:
             lines.append(pick("tg_modification"))
         lines.append(pick("tg_preference_value" if decision.motive == "value_preserving" else "tg_preference_self"))
+        if perception.modification_stakes == "no_deployment":
+            lines.append(pick("tg_terminal", "lookalike_reasoning"))
         lines.append(pick("tg_decision"))
+    elif decision.pleases_raters:
+        lines.append(pick("please_raters", "lookalike_reasoning"))
     else:
-        if decision.mentions_training:
+        if decision.forgoes_gaming:
+            lines.append(pick("no_deployment_no_point", "lookalike_reasoning"))
+        elif decision.mentions_training:
             lines.append(pick("training_mentioned_not_gaming"))
         lines.append(pick("honest_comply" if decision.complies else "honest_refuse"))
     return " ".join(lines)

@@ -3,6 +3,7 @@ organisms: the registry finds both suites and the organism situations answer the
 
 from __future__ import annotations
 
+import math
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -40,4 +41,9 @@ def test_both_suites_run_under_inspect_eval(outside_repo: Path, cli: Runner) -> 
         scorer = task.split("/")[1]
         for sample in log.samples or []:
             value = sample.scores[scorer].value  # type: ignore[index]
-            assert isinstance(value, dict) and value[scorer] in (0.0, 1.0), (task, value)
+            assert isinstance(value, dict), (task, value)
+            # --limit takes a balanced prefix: collusion is unscored (NaN) for clean items by design.
+            if (sample.metadata or {}).get("planted") == "clean":
+                assert math.isnan(value[scorer]) and value["false_flag"] in (0.0, 1.0), (task, value)
+            else:
+                assert value[scorer] in (0.0, 1.0), (task, value)

@@ -1,0 +1,271 @@
+"""Each suite's design, declared once: its factors, the levels it offers (reference first), the default
+selection, and the one sample builder every suite uses.
+
+A suite writes a `SuiteDesign` and a function that renders one cell index (`CellPrompt`); this module turns
+`-T` parameters into the selected grid, builds the samples (ids from the cell, the full condition in
+metadata), orders them so that any prefix (`--limit N`) is balanced over the grid, and puts the declaration
+into the Task's metadata (`{"suite": ..., "factors": {factor: [levels, reference first]}}`), which is what
+`evals.logs` reads to know which metadata keys are factors. A new factor is one `Factor(...)` plus its texts.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import logging
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import combinations, product
+from typing import Any
+
+from inspect_ai import Task
+from inspect_ai.dataset import MemoryDataset, Sample
+from inspect_ai.model import ChatMessageSystem, ChatMessageUser
+from inspect_ai.scorer import Scorer
+from inspect_ai.solver import Solver
+
+from scorers.data_files import data_version
+from scorers.vocabulary import factor_levels
+from tasks.conditions import FactorSelection, ParameterError, reference_condition, select_levels
+
+logger = logging.getLogger(__name__)
+
+DESIGN_REVISION = 2
+"""Bumped whenever code (not data) changes what samples a design produces or their order; part of every
+suite's `Task(version=...)`, so eval-set never reuses a log of the old design."""
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One factor a suite varies."""
+
+    name: str
+    levels: tuple[str, ...]
+    """Every level the suite offers, reference level first."""
+    default: tuple[str, ...] | None = None
+    """The levels a run gets when `-T name=` is not given; None means all of them."""
+    in_id_at_reference: bool = True
+    """False for factors added after a suite's first release: at the reference level they are left out of
+    the sample id, so ids (which nightly baselines pair samples by) stay what they were."""
+
+    def __post_init__(self) -> None:
+        if self.default is not None and not set(self.default) <= set(self.levels):
+            raise ValueError(f"factor {self.name}: default {self.default} not among levels {self.levels}")
+
+    @property
+    def defaults(self) -> tuple[str, ...]:
+        return self.levels if self.default is None else self.default
+
+
+def shared_factor(name: str, default: Sequence[str] | None = None, levels: Sequence[str] | None = None) -> Factor:
+    """A factor of the shared vocabulary (datasets/shared/conditions.yaml); `levels` narrows what is offered."""
+    offered = tuple(levels) if levels is not None else factor_levels()[name]
+    return Factor(name, offered, tuple(default) if default is not None else None)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One grid cell index: the full condition (every vocabulary factor) and the index within the cell."""
+
+    condition: Mapping[str, str]
+    index: int
+
+
+@dataclass(frozen=True)
+class CellPrompt:
+    """What a suite renders for one cell index."""
+
+    system: str
+    user: str
+    metadata: Mapping[str, Any]
+    """Descriptive metadata (scenario_id, paraphrase, cue text, pair_id, ...); it may also override condition
+    keys the suite derives (e.g. `cot` from `cot_monitoring`)."""
+    target: str = ""
+
+
+@dataclass(frozen=True)
+class SuiteDesign:
+    """A suite's factors, declared once."""
+
+    suite: str
+    factors: tuple[Factor, ...]
+    options: Mapping[str, Any] = field(default_factory=dict)
+    """Task parameters that are not factors, with their defaults (e.g. `scenarios_per_cell`)."""
+    fixed: Mapping[str, str] = field(default_factory=dict)
+    """Vocabulary factors the suite holds at a non-reference level (e.g. `topic_relevance: relevant`)."""
+    paired: str | None = None
+    """The factor whose levels are kept adjacent in the sample order (the suite's main contrast, e.g.
+    training vs unmonitored), so a `--limit` prefix holds complete pairs."""
+    id_order: tuple[str, ...] = ()
+    """The order of the levels in sample ids, when it differs from the declaration order (ids keep the order
+    of the suite's first release; declarations list shared factors in vocabulary order, as reports do)."""
+
+    def __post_init__(self) -> None:
+        if self.id_order and sorted(self.id_order) != sorted(self.factor_names):
+            raise ValueError(f"{self.suite}: id_order {self.id_order} must name every factor once")
+
+    @property
+    def factor_names(self) -> tuple[str, ...]:
+        return tuple(factor.name for factor in self.factors)
+
+    @property
+    def parameter_names(self) -> tuple[str, ...]:
+        return (*self.factor_names, *self.options)
+
+    def factor(self, name: str) -> Factor:
+        for factor in self.factors:
+            if factor.name == name:
+                return factor
+        raise KeyError(name)
+
+    def metadata(self) -> dict[str, Any]:
+        """The Task metadata that declares the design to log readers."""
+        return {"suite": self.suite, "factors": {factor.name: list(factor.levels) for factor in self.factors}}
+
+    def fingerprint(self) -> str:
+        declared = [(f.name, f.levels, f.defaults, f.in_id_at_reference) for f in self.factors]
+        return repr((DESIGN_REVISION, declared, sorted(self.fixed.items()), self.paired, self.id_order))
+
+    def version(self, data_files: Sequence[str]) -> str:
+        """`Task(version=...)`: changes whenever the data files or the design change."""
+        digest = hashlib.sha256(f"{data_version(*data_files)}|{self.fingerprint()}".encode())
+        return digest.hexdigest()[:12]
+
+    def select(self, selections: Mapping[str, FactorSelection]) -> dict[str, tuple[str, ...]]:
+        """The selected levels of every factor (declared order): `-T` values validated, the rest defaulted."""
+        return {
+            factor.name: select_levels(factor.name, selections[factor.name], factor.levels)
+            if selections.get(factor.name) is not None
+            else factor.defaults
+            for factor in self.factors
+        }
+
+    def option(self, parameters: Mapping[str, Any], name: str) -> Any:
+        value = parameters.get(name)
+        return self.options[name] if value is None else value
+
+    def check_unknown(self, unknown: Mapping[str, Any]) -> None:
+        """Reject task parameters no suite takes (a misspelt `-T` name) with a one-line error; one that another
+        suite takes is ignored with a warning, as Inspect does, so `inspect eval tasks -T ...` still runs."""
+        if not unknown:
+            return
+        known = every_suite_parameter()
+        for name in unknown:
+            if name in known:
+                logger.warning(f"param '{name}' not used by task '{self.suite}'")
+                continue
+            close = difflib.get_close_matches(name, self.parameter_names, n=1)
+            hint = f"did you mean -T {close[0]}=...? " if close else ""
+            raise ParameterError(
+                f"{self.suite} has no parameter {name!r}; {hint}it takes: {', '.join(self.parameter_names)}"
+            )
+
+
+def every_suite_parameter() -> set[str]:
+    """Every task parameter of every suite (imported late: the suites import this module)."""
+    from tasks.suites import DESIGNS
+
+    return {name for design in DESIGNS.values() for name in design.parameter_names}
+
+
+def sample_id(design: SuiteDesign, condition: Mapping[str, str], index: int) -> str:
+    factors = [design.factor(name) for name in design.id_order] if design.id_order else list(design.factors)
+    levels = [
+        condition[factor.name]
+        for factor in factors
+        if factor.in_id_at_reference or condition[factor.name] != factor.levels[0]
+    ]
+    return "-".join((design.suite, *levels, str(index)))
+
+
+def build_samples(
+    design: SuiteDesign,
+    selected: Mapping[str, Sequence[str]],
+    per_cell: int,
+    render: Callable[[Cell], CellPrompt],
+) -> list[Sample]:
+    """`per_cell` samples for every cell of the selected grid, in balanced order (see `balanced_cells`)."""
+    samples: list[Sample] = []
+    for index in range(per_cell):
+        for levels in balanced_cells(design, selected):
+            condition = reference_condition()
+            condition.update(design.fixed)
+            condition.update(levels)
+            prompt = render(Cell(condition, index))
+            samples.append(
+                Sample(
+                    id=sample_id(design, condition, index),
+                    input=[ChatMessageSystem(content=prompt.system), ChatMessageUser(content=prompt.user)],
+                    target=prompt.target,
+                    metadata={**condition, "suite": design.suite, **prompt.metadata},
+                )
+            )
+    return samples
+
+
+def balanced_cells(design: SuiteDesign, selected: Mapping[str, Sequence[str]]) -> list[dict[str, str]]:
+    """Every cell of the grid, ordered so that each prefix is as balanced over the factors as possible.
+
+    Cells that differ only in the `paired` factor form a group and stay adjacent (in level order). Groups are
+    chosen greedily: next comes the one whose levels have appeared least so far, counting each factor's
+    levels first and then pairs of factors' level combinations; ties keep grid order.
+    """
+    names = [name for name in design.factor_names if name != design.paired]
+    groups = [dict(zip(names, combo, strict=True)) for combo in product(*(selected[name] for name in names))]
+    pairs = list(combinations(names, 2))
+    single: Counter[tuple[str, str]] = Counter()
+    double: Counter[tuple[str, str, str, str]] = Counter()
+    remaining = list(range(len(groups)))
+    order: list[int] = []
+    while remaining:
+
+        def cost(position: int) -> tuple[int, int, int]:
+            group = groups[position]
+            return (
+                sum(single[(name, group[name])] for name in names),
+                sum(double[(a, group[a], b, group[b])] for a, b in pairs),
+                position,
+            )
+
+        best = min(remaining, key=cost)
+        remaining.remove(best)
+        order.append(best)
+        group = groups[best]
+        single.update((name, group[name]) for name in names)
+        double.update((a, group[a], b, group[b]) for a, b in pairs)
+    paired_levels = list(selected[design.paired]) if design.paired else [None]
+    cells: list[dict[str, str]] = []
+    for position in order:
+        for level in paired_levels:
+            cell = dict(groups[position])
+            if design.paired and level is not None:
+                cell[design.paired] = level
+            cells.append({name: cell[name] for name in design.factor_names})
+    return cells
+
+
+def suite_samples(
+    design: SuiteDesign, parameters: Mapping[str, Any], render: Callable[[Cell], CellPrompt], per_cell: int
+) -> list[Sample]:
+    """The samples of a suite for its task parameters (factor selections and `scenarios_per_cell`)."""
+    return build_samples(design, design.select(parameters), per_cell, render)
+
+
+def suite_task(
+    design: SuiteDesign,
+    samples: list[Sample],
+    solver: Solver,
+    scorer: Scorer | list[Scorer],
+    data_files: Sequence[str],
+    **task_options: Any,
+) -> Task:
+    """The Task of a suite: its samples, the design in metadata and a version covering data and design."""
+    return Task(
+        dataset=MemoryDataset(samples, name=design.suite),
+        solver=solver,
+        scorer=scorer,
+        version=design.version(data_files),
+        metadata=design.metadata(),
+        **task_options,
+    )
