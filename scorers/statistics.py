@@ -177,7 +177,8 @@ def clustered_rate(values: Sequence[float], clusters: Sequence[Hashable], level:
         return Rate(successes, n, low, high, 1, "wilson_n_eff=1 (one cluster)")
     deff = design_effect(values, clusters)
     if math.isnan(deff):
-        low, high = _wilson_bounds(p, float(n_clusters), critical)
+        # A score interval with one observation per scenario (the design effect at its largest); z, like Wilson.
+        low, high = _wilson_bounds(p, float(n_clusters), z_value(level))
         return Rate(successes, n, low, high, n_clusters, "wilson_n_eff=clusters (all values equal)")
     n_effective = n / max(1.0, deff)
     low, high = _wilson_bounds(p, n_effective, critical)
