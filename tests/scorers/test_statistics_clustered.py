@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pytest
 from scipy import stats as scipy_stats
+from statsmodels.stats.multitest import multipletests
 
 from scorers.statistics import (
     adjust_p_values,
@@ -15,6 +16,7 @@ from scorers.statistics import (
     clustered_difference,
     clustered_rate,
     design_effect,
+    holm,
     paired_difference,
     wilson,
 )
@@ -130,3 +132,10 @@ def test_adjust_p_values_pins_statsmodels_and_keeps_nan() -> None:
     adjusted = adjust_p_values([0.01, math.nan, 0.04, 0.03])
     assert math.isnan(adjusted[1]) and adjusted[0] == pytest.approx(0.03) and adjusted[2] == pytest.approx(0.06)
     assert adjust_p_values([]) == []
+    with pytest.raises(ValueError, match="adjustment"):
+        adjust_p_values([0.1], "bonferroni")  # type: ignore[arg-type]
+
+
+def test_holm_is_statsmodels_holm() -> None:
+    p_values = [*np.random.default_rng(2).uniform(0, 0.2, 40).tolist(), 0.5, 0.5, 1.0, 0.0]
+    assert holm(p_values) == pytest.approx(list(multipletests(p_values, method="holm")[1]), abs=1e-12)
