@@ -314,7 +314,7 @@ def holm(p_values: Sequence[float]) -> list[float]:
     stepped = np.maximum.accumulate(values[order] * np.arange(len(values), 0, -1))
     adjusted = np.empty_like(values)
     adjusted[order] = np.minimum(stepped, 1.0)
-    return adjusted.tolist()
+    return [float(p) for p in adjusted]
 
 
 def adjust_p_values(p_values: Sequence[float], method: Literal["holm", "fdr_bh"] = "holm") -> list[float]:
