@@ -71,9 +71,7 @@ def _one(part: pd.DataFrame, method: Method) -> Difference:
     tonight = part["hit_t"].astype(float).where(part["scored_t"].astype(bool))
     baseline = part["hit_b"].astype(float).where(part["scored_b"].astype(bool))
     if method == "paired":
-        return paired_difference(
-            tonight.tolist(), baseline.tolist(), _clusters(part, "scenario_id_b"), side_intervals=False
-        )
+        return paired_difference(tonight.tolist(), baseline.tolist(), _clusters(part, "scenario_id_b"))
     scored_t = part[part["scored_t"].astype(bool)]
     scored_b = part[part["scored_b"].astype(bool)]
     if method == "clustered":

@@ -209,23 +209,43 @@ def _cluster_signs(differences: np.ndarray[Any, Any], codes: np.ndarray[Any, Any
     return int((sums > 0).sum()), int((sums < 0).sum())
 
 
-def paired_difference(
-    first: Sequence[float],
-    second: Sequence[float],
+def _mover_interval(
+    first: np.ndarray[Any, Any],
+    second: np.ndarray[Any, Any],
     clusters: Sequence[Hashable],
-    level: float = 0.95,
-    *,
-    side_intervals: bool = True,
+    first_rate: Rate,
+    second_rate: Rate,
+) -> tuple[float, float]:
+    """Zou and Donner's MOVER interval for a difference of two correlated proportions: the sides' own
+    (cluster-adjusted Wilson) limits, combined with the correlation of the two means taken from their
+    cluster-robust variances, Var(a - b) = Va + Vb - 2 r sqrt(Va Vb)."""
+    p1, l1, u1 = first_rate.value, first_rate.low, first_rate.high
+    p2, l2, u2 = second_rate.value, second_rate.low, second_rate.high
+    v1 = cluster_robust_variance_of_mean(first.tolist(), clusters)
+    v2 = cluster_robust_variance_of_mean(second.tolist(), clusters)
+    vd = cluster_robust_variance_of_mean((first - second).tolist(), clusters)
+    r = (v1 + v2 - vd) / (2 * math.sqrt(v1 * v2)) if v1 > 0 and v2 > 0 else 0.0
+    r = min(1.0, max(-1.0, r))
+    delta = p1 - p2
+    low = delta - math.sqrt(max(0.0, (p1 - l1) ** 2 + (u2 - p2) ** 2 - 2 * r * (p1 - l1) * (u2 - p2)))
+    high = delta + math.sqrt(max(0.0, (u1 - p1) ** 2 + (p2 - l2) ** 2 - 2 * r * (u1 - p1) * (p2 - l2)))
+    return max(-1.0, low), min(1.0, high)
+
+
+def paired_difference(
+    first: Sequence[float], second: Sequence[float], clusters: Sequence[Hashable], level: float = 0.95
 ) -> Difference:
     """Mean of `first` minus `second`, aligned unit by unit (a pair: the same sample id and epoch in two runs,
     or the training and unmonitored samples of one cell index). Pairs with a NaN on either side are dropped.
 
-    Interval and p-value come from the cluster-robust variance of the per-unit differences (statsmodels OLS on
-    an intercept, `cov_type="cluster"`, t(G - 1)). Without clustering (every pair its own cluster) and with 0/1
-    values the p-value is McNemar's exact test. When every difference is equal (robust variance 0) the interval
-    is the difference plus/minus Wilson's bound for 0 discordant scenarios and the p-value the exact sign test.
-    `side_intervals=False` gives the two sides' rates naive Wilson intervals (cheaper, when only the difference's
-    interval is wanted).
+    The interval is MOVER (Zou and Donner): each side's cluster-adjusted Wilson limits (`clustered_rate`)
+    combined with the correlation of the two means from cluster-robust variances, which keeps it inside
+    [-1, 1] and covers well near 0 and 1 (a plain Wald interval under-covered there). The p-value is the
+    cluster-robust t-test of the per-unit differences (statsmodels OLS on an intercept, `cov_type="cluster"`,
+    t(G - 1)); without clustering (every pair its own cluster) and with 0/1 values it is McNemar's exact test.
+    Interval and test can disagree at the margin. When every difference is equal (robust variance 0) the
+    interval is the difference plus/minus Wilson's bound for 0 discordant scenarios and the p-value the exact
+    sign test over scenarios.
     """
     if not len(first) == len(second) == len(clusters):
         raise ValueError(
@@ -237,11 +257,8 @@ def paired_difference(
     a, b = a[keep], b[keep]
     kept_clusters = [cluster for cluster, kept in zip(clusters, keep, strict=True) if kept]
     n_pairs = len(a)
-    if side_intervals:
-        first_rate = clustered_rate(a.tolist(), kept_clusters, level)
-        second_rate = clustered_rate(b.tolist(), kept_clusters, level)
-    else:
-        first_rate, second_rate = wilson(float(a.sum()), n_pairs, level), wilson(float(b.sum()), n_pairs, level)
+    first_rate = clustered_rate(a.tolist(), kept_clusters, level)
+    second_rate = clustered_rate(b.tolist(), kept_clusters, level)
     if n_pairs == 0:
         return Difference(first_rate, second_rate, math.nan, math.nan, math.nan, "empty", 0, 0)
     codes = _cluster_codes(kept_clusters)
@@ -252,10 +269,7 @@ def paired_difference(
         low, high, p_value = _constant_difference(delta, n_pairs, n_clusters, level, _cluster_signs(d, codes))
         method = "paired_sign_test (one cluster)" if n_clusters < 2 else "paired_sign_test (all differences equal)"
         return Difference(first_rate, second_rate, low, high, p_value, method, n_pairs, n_clusters)
-    fit = sm.OLS(d, np.ones((n_pairs, 1))).fit(cov_type="cluster", cov_kwds={"groups": codes}, use_t=True)
-    standard_error = float(fit.bse[0])
-    critical = _critical_value(level, n_clusters)
-    low, high = max(-1.0, delta - critical * standard_error), min(1.0, delta + critical * standard_error)
+    low, high = _mover_interval(a, b, kept_clusters, first_rate, second_rate)
     binary = bool(np.isin(a, (0.0, 1.0)).all() and np.isin(b, (0.0, 1.0)).all())
     if n_clusters == n_pairs and binary:
         table = [
@@ -263,9 +277,10 @@ def paired_difference(
             [int(((a == 0) & (b == 1)).sum()), int(((a == 0) & (b == 0)).sum())],
         ]
         p_value = float(mcnemar(table, exact=True).pvalue)
-        return Difference(first_rate, second_rate, low, high, p_value, "paired_mcnemar_exact", n_pairs, n_clusters)
+        return Difference(first_rate, second_rate, low, high, p_value, "paired_mover_mcnemar", n_pairs, n_clusters)
+    fit = sm.OLS(d, np.ones((n_pairs, 1))).fit(cov_type="cluster", cov_kwds={"groups": codes}, use_t=True)
     p_value = float(fit.pvalues[0])
-    return Difference(first_rate, second_rate, low, high, p_value, "paired_cluster_robust", n_pairs, n_clusters)
+    return Difference(first_rate, second_rate, low, high, p_value, "paired_mover_cluster_t", n_pairs, n_clusters)
 
 
 def clustered_difference(

@@ -82,7 +82,7 @@ def test_paired_difference_without_clusters_uses_exact_mcnemar() -> None:
     first = [1.0] * 10 + [0.0] * 2 + [1.0] * 40 + [0.0] * 48
     second = [0.0] * 10 + [1.0] * 2 + [1.0] * 40 + [0.0] * 48
     diff = paired_difference(first, second, list(range(100)))
-    assert diff.method == "paired_mcnemar_exact" and diff.n_pairs == 100 and diff.n_clusters == 100
+    assert diff.method == "paired_mover_mcnemar" and diff.n_pairs == 100 and diff.n_clusters == 100
     assert diff.value == pytest.approx(0.08)
     assert diff.p_value == pytest.approx(scipy_stats.binomtest(2, 12, 0.5).pvalue)
     assert diff.low < 0.08 < diff.high
@@ -95,7 +95,7 @@ def test_paired_difference_is_narrower_than_unpaired_when_units_correlate() -> N
     clusters = np.repeat(np.arange(80), 5)
     paired = paired_difference(first.tolist(), base.tolist(), clusters.tolist())
     unpaired = clustered_difference(first.tolist(), clusters.tolist(), base.tolist(), (clusters + 1000).tolist())
-    assert paired.method == "paired_cluster_robust"
+    assert paired.method == "paired_mover_cluster_t"
     assert paired.value == pytest.approx(unpaired.value)
     assert paired.high - paired.low < 0.6 * (unpaired.high - unpaired.low)
     assert paired.p_value < unpaired.p_value
