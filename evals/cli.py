@@ -1,4 +1,4 @@
-"""The `schemer-evals` command line: demo, export-suite, report, compare, nightly.
+"""The `schemer-evals` command line: demo, export-suite, report, compare, nightly, consistency, plan.
 
 Subcommands live in `evals/commands/`, one module each; this module only wires them together and turns
 expected failures (bad configs, missing files) into one-line errors with exit code 2.
@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "evals.commands.compare",
     "evals.commands.nightly",
     "evals.commands.consistency",
+    "evals.commands.plan",
 )
 """Modules that each register one subcommand, in the order `--help` lists them."""
 
