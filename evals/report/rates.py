@@ -211,8 +211,9 @@ def _paired(part_a: pd.DataFrame, part_b: pd.DataFrame, level_a: str, level_b: s
     one (then the caller clusters instead)."""
     if "sample_id" not in part_a or "epoch" not in part_a:
         return None
-    keyed_a = part_a.assign(pair=[pair_key(i, level_a) for i in part_a["sample_id"]])
-    keyed_b = part_b.assign(pair=[pair_key(i, level_b) for i in part_b["sample_id"]])
+    columns = [c for c in ("epoch", "hit", "scored", CLUSTER) if c in part_a]
+    keyed_a = part_a[columns].assign(pair=[pair_key(i, level_a) for i in part_a["sample_id"]])
+    keyed_b = part_b[columns].assign(pair=[pair_key(i, level_b) for i in part_b["sample_id"]])
     if keyed_a.duplicated(["pair", "epoch"]).any() or keyed_b.duplicated(["pair", "epoch"]).any():
         return None
     matched = keyed_a.merge(keyed_b, on=["pair", "epoch"], suffixes=("_a", "_b"))

@@ -225,9 +225,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     quick = options.quick
     seeds = options.seeds or (200 if quick else 400)
     nights = options.nights or (100 if quick else 200)
-    power_nights = options.power_nights or (50 if quick else 200)
+    power_nights = options.power_nights or (40 if quick else 200)
     sizes = [int(s) for s in options.sizes.split(",")] if options.sizes else ([16] if quick else [8, 16, 32])
-    variants = list(VARIANTS) if not quick else ["fresh propensities each seed"]
+    variants = list(VARIANTS)
     print(f"statistics validation ({'quick' if quick else 'full'} mode); intervals are 95%, shares +/- 1.96 SE")
     coverage(seeds, per_cell=8)
     print(
