@@ -135,10 +135,13 @@ def rates(frame: pd.DataFrame, by: Sequence[str], method: Method = "clustered") 
         intervals = naive
     else:
         scored = frame[frame["scored"]]
-        parts = dict(iter(scored.groupby(list(by), observed=True, sort=True)))
+        parts = {
+            key if isinstance(key, tuple) else (key,): part
+            for key, part in scored.groupby(list(by), observed=True, sort=True)
+        }
         intervals = []
         for key in grouped[list(by)].itertuples(index=False, name=None):
-            part = parts.get(key if len(by) > 1 else key[0])
+            part = parts.get(tuple(key))
             if part is None:
                 intervals.append(clustered_rate([], []))
             else:
