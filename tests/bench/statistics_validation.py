@@ -186,6 +186,7 @@ def nightly(nights: int, sizes: Sequence[int], power_nights: int, variants: Sequ
         profile = replace(PROFILE, scenario_seed=fixed)
         changed = replace(profile, gaming_rate=raised)
         print(f"\n   -- {variant} (scenario_seed={fixed}) --")
+        reached: list[int] = []
         for size in sorted({default_size, *sizes}):
             started = time.perf_counter()
             samples = perceive_samples(value_conflict_samples(cot=str(args["cot"]), scenarios_per_cell=size))
@@ -212,11 +213,24 @@ def nightly(nights: int, sizes: Sequence[int], power_nights: int, variants: Sequ
                 f"      power for +{PLANTED_CHANGE:.2f} in {TARGET_CELL}:  "
                 + "  ".join(f"{m}: {interval_share(power[m])}" for m in METHODS)
             )
+            if sum(power["paired"]) >= 0.8 * len(power["paired"]):
+                reached.append(size)
+        verdict = (
+            f"the nightly default ({default_size}/cell) reaches 80% paired power"
+            if default_size in reached
+            else f"the nightly default ({default_size}/cell) does NOT reach 80% paired power; "
+            + (
+                f"scenarios_per_cell={min(reached)} does: recommended"
+                if reached
+                else "no size tried does (cells hold only as many scenarios as the suite has: add scenarios)"
+            )
+        )
+        print(f"      => {verdict}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="fewer seeds and sizes (about 2 minutes)")
+    parser.add_argument("--quick", action="store_true", help="fewer seeds and sizes (about 2 minutes of CPU)")
     parser.add_argument("--seeds", type=int, help="coverage seeds (default 200; 400 in full mode)")
     parser.add_argument("--nights", type=int, help="A/A nights (default 100; 200 in full mode)")
     parser.add_argument("--power-nights", type=int, help="nights per power estimate (default 50; 200 full)")
@@ -229,7 +243,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     sizes = [int(s) for s in options.sizes.split(",")] if options.sizes else ([16] if quick else [8, 16, 32])
     variants = list(VARIANTS)
     print(f"statistics validation ({'quick' if quick else 'full'} mode); intervals are 95%, shares +/- 1.96 SE")
-    coverage(seeds, per_cell=8)
+    for per_cell in (8,) if quick else (8, 24):
+        coverage(seeds, per_cell=per_cell)
     print(
         f"\n2./3. Nightly gate on value_conflict ({nightly_value_conflict_args()}), family = compliance and TG "
         f"rates in every cell and pooled, Holm at 0.05; {nights} A/A nights, {power_nights} nights per power "
