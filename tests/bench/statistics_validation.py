@@ -267,8 +267,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(
         f"\n2./3. Nightly gate on value_conflict ({nightly_value_conflict_args()}), family = compliance and TG "
         f"rates in every cell and pooled, and their training-minus-unmonitored gaps, Holm at 0.05; {nights} A/A "
-        f"nights, {power_nights} nights per power estimate; methods: paired (by sample id and epoch, clustered by scenario), clustered (unpaired, by "
-        f"scenario), naive (independent samples)"
+        f"nights, {power_nights} nights per power estimate; methods: paired (by sample id and epoch, clustered "
+        f"by scenario), clustered (unpaired, by scenario), naive (independent samples)"
     )
     nightly(nights, sizes, power_nights, variants)
     return 0
