@@ -30,7 +30,8 @@ def test_identical_runs_show_no_change() -> None:
     baseline = night(1)
     result = compare_runs(baseline, baseline.copy(), CELLS)
     assert (result["delta"] == 0).all() and not result["significant"].any()
-    assert set(result["cell"]) == {
+    rates = result[~result["metric"].str.endswith(" gap")]
+    assert set(rates["cell"]) == {
         "all",
         "training/relevant",
         "training/unrelated",
@@ -61,8 +62,11 @@ def test_naive_and_clustered_methods_are_available() -> None:
     baseline, tonight = night(1), night(3)
     naive = compare_runs(baseline, tonight, CELLS, method="naive")
     clustered = compare_runs(baseline, tonight, CELLS, method="clustered")
-    assert set(naive["method"]) == {"newcombe"}
-    assert set(clustered["method"]) <= {"clustered_ols", "newcombe_n_eff (no variance)"}
+    rate_rows = ~naive["metric"].str.endswith(" gap")
+    assert set(naive.loc[rate_rows, "method"]) == {"newcombe"}
+    assert set(naive.loc[~rate_rows, "method"]) == {"gap change: naive_z"}
+    clustered_rates = clustered[~clustered["metric"].str.endswith(" gap")]
+    assert set(clustered_rates["method"]) <= {"clustered_ols", "newcombe_n_eff (no variance)"}
 
 
 def test_runs_that_cannot_be_compared_are_refused() -> None:
@@ -72,3 +76,26 @@ def test_runs_that_cannot_be_compared_are_refused() -> None:
     other = baseline.assign(sample_id=baseline["sample_id"] + "-other")
     with pytest.raises(ComparisonError, match="share no sample"):
         compare_runs(baseline, other, CELLS)
+
+
+def gap_rows(result: pd.DataFrame) -> dict[str, dict[str, object]]:
+    rows = result[result["metric"] == f"{COMPLIANCE} gap"].to_dict("records")
+    return {str(row["cell"]): row for row in rows}
+
+
+def test_a_planted_gap_change_is_found_and_a_stable_gap_is_not() -> None:
+    gaps = gap_rows(compare_runs(night(1), night(2, gaming_rate=0.9), CELLS))
+    assert set(gaps) == {"all", "relevant", "unrelated"}
+    relevant, unrelated = gaps["relevant"], gaps["unrelated"]
+    assert float(str(relevant["delta"])) > 0.2 and float(str(relevant["p_value"])) < 0.05
+    assert str(relevant["method"]).startswith("gap change: paired") and relevant["n_pairs"] == 40
+    # Unrelated requests never game: the gap stays exactly 0 in both runs.
+    assert unrelated["delta"] == 0.0 and not unrelated["significant"]
+    naive = gap_rows(compare_runs(night(1), night(2, gaming_rate=0.9), CELLS, method="naive"))
+    assert float(str(naive["relevant"]["delta"])) == pytest.approx(float(str(relevant["delta"])))
+    assert naive["relevant"]["method"] == "gap change: naive_z"
+
+
+def test_gap_rows_can_be_left_out() -> None:
+    result = compare_runs(night(1), night(2), CELLS, gap_factor=None)
+    assert not result["metric"].str.endswith(" gap").any()
