@@ -163,6 +163,10 @@ def clustered_rate(values: Sequence[float], clusters: Sequence[Hashable], level:
     effect cannot be estimated (all values 0 or all 1) the effective n is the number of clusters (each scenario
     counts once); with a single cluster it is 1. `method` says which applied. NaN values must be dropped first.
     """
+    return _clustered_rate(values, clusters, z_value(level))
+
+
+def _clustered_rate(values: Sequence[float], clusters: Sequence[Hashable], critical: float) -> Rate:
     if len(values) != len(clusters):
         raise ValueError(f"clustered_rate: {len(values)} values but {len(clusters)} cluster labels")
     n = len(values)
@@ -174,7 +178,6 @@ def clustered_rate(values: Sequence[float], clusters: Sequence[Hashable], level:
     successes = float(y.sum())
     p = successes / n
     n_clusters = len(set(clusters))
-    critical = z_value(level)
     if n_clusters == 1:
         low, high = _wilson_bounds(p, 1.0, critical)
         return Rate(successes, n, low, high, 1, "wilson_n_eff=1 (one cluster)")
@@ -238,9 +241,9 @@ def paired_difference(
     """Mean of `first` minus `second`, aligned unit by unit (a pair: the same sample id and epoch in two runs,
     or the training and unmonitored samples of one cell index). Pairs with a NaN on either side are dropped.
 
-    The interval is MOVER (Zou and Donner): each side's cluster-adjusted Wilson limits (`clustered_rate`)
-    combined with the correlation of the two means from cluster-robust variances, which keeps it inside
-    [-1, 1] and covers well near 0 and 1 (a plain Wald interval under-covered there). The p-value is the
+    The interval is MOVER (Zou and Donner): each side's cluster-adjusted Wilson limits (`clustered_rate`, at a
+    t(G - 1) critical value) combined with the correlation of the two means from cluster-robust variances,
+    which keeps it inside [-1, 1] and covers well near 0 and 1 (a plain Wald interval under-covered there). The p-value is the
     cluster-robust t-test of the per-unit differences (statsmodels OLS on an intercept, `cov_type="cluster"`,
     t(G - 1)); without clustering (every pair its own cluster) and with 0/1 values it is McNemar's exact test.
     Interval and test can disagree at the margin. When every difference is equal (robust variance 0) the
@@ -269,7 +272,15 @@ def paired_difference(
         low, high, p_value = _constant_difference(delta, n_pairs, n_clusters, level, _cluster_signs(d, codes))
         method = "paired_sign_test (one cluster)" if n_clusters < 2 else "paired_sign_test (all differences equal)"
         return Difference(first_rate, second_rate, low, high, p_value, method, n_pairs, n_clusters)
-    low, high = _mover_interval(a, b, kept_clusters, first_rate, second_rate)
+    # The sides' limits at t(G - 1): with z the MOVER interval under-covered (91-93%) with 20 scenarios.
+    critical = _critical_value(level, n_clusters)
+    low, high = _mover_interval(
+        a,
+        b,
+        kept_clusters,
+        _clustered_rate(a.tolist(), kept_clusters, critical),
+        _clustered_rate(b.tolist(), kept_clusters, critical),
+    )
     binary = bool(np.isin(a, (0.0, 1.0)).all() and np.isin(b, (0.0, 1.0)).all())
     if n_clusters == n_pairs and binary:
         table = [
