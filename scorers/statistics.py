@@ -243,12 +243,12 @@ def paired_difference(
 
     The interval is MOVER (Zou and Donner): each side's cluster-adjusted Wilson limits (`clustered_rate`, at a
     t(G - 1) critical value) combined with the correlation of the two means from cluster-robust variances,
-    which keeps it inside [-1, 1] and covers well near 0 and 1 (a plain Wald interval under-covered there). The
-    p-value is the cluster-robust t-test of the per-unit differences (statsmodels OLS on an intercept, `cov_type="cluster"`,
-    t(G - 1)); without clustering (every pair its own cluster) and with 0/1 values it is McNemar's exact test.
-    Interval and test can disagree at the margin. When every difference is equal (robust variance 0) the
-    interval is the difference plus/minus Wilson's bound for 0 discordant scenarios and the p-value the exact
-    sign test over scenarios.
+    which keeps it inside [-1, 1] and covers well near 0 and 1 (a plain Wald interval under-covered there).
+    The p-value is the cluster-robust t-test of the per-unit differences (statsmodels OLS on an intercept,
+    `cov_type="cluster"`, t(G - 1)); without clustering (every pair its own cluster) and with 0/1 values it
+    is McNemar's exact test. Interval and test can disagree at the margin. When every difference is equal
+    (robust variance 0) the interval is the difference plus/minus Wilson's bound for 0 discordant scenarios
+    and the p-value the exact sign test over scenarios.
     """
     if not len(first) == len(second) == len(clusters):
         raise ValueError(
