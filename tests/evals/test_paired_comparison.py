@@ -80,7 +80,7 @@ def test_runs_that_cannot_be_compared_are_refused() -> None:
 
 def gap_rows(result: pd.DataFrame) -> dict[str, dict[str, object]]:
     rows = result[result["metric"] == f"{COMPLIANCE} gap"].to_dict("records")
-    return {str(row["cell"]): row for row in rows}
+    return {str(row["cell"]): {str(key): value for key, value in row.items()} for row in rows}
 
 
 def test_a_planted_gap_change_is_found_and_a_stable_gap_is_not() -> None:
