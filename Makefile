@@ -36,6 +36,16 @@ bench: $(VENV)/.installed
 	$(BIN)/python tests/bench/harness_overhead.py $(BENCH_ARGS)
 	$(BIN)/python tests/bench/judge_voting.py $(JUDGE_BENCH_ARGS)
 
+# Statistics validation on heterogeneous organisms (simulated from the organisms' own decision code, no Inspect
+# run per seed): interval coverage, nightly A/A false alarms, power of the paired gate. Prints figures, asserts
+# nothing. `make validate-quick` (or VALIDATE_ARGS=--quick) takes about 2 minutes of CPU; the full run longer.
+.PHONY: validate validate-quick
+validate: $(VENV)/.installed
+	$(BIN)/python tests/bench/statistics_validation.py $(VALIDATE_ARGS)
+
+validate-quick: $(VENV)/.installed
+	$(BIN)/python tests/bench/statistics_validation.py --quick
+
 # Headless Chromium renders the HTML report in its test (Debian's package; CI machines lack it).
 chromium:
 	@test -x /usr/bin/chromium || { \

@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "evals.commands.consistency",
     "evals.commands.trend",
     "evals.commands.calibrate",
+    "evals.commands.plan",
 )
 """Modules that each register one subcommand (a `register(subparsers)` function), in the order `--help` lists
 them. To add a command, add one line here."""

@@ -11,13 +11,14 @@ without reasoning space), which their own labelled-fixture tests measure separat
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 from inspect_ai.dataset import Sample
 
+from evals.logs import SampleTable
 from evals.organisms.perception import Perception, perceive
 from evals.organisms.profiles import Profile
 from evals.organisms.training_gaming import decision_for, situation_rng
@@ -78,3 +79,39 @@ def simulate(
     frame["scored"] = frame["value"].notna()
     frame["hit"] = frame["value"] >= 1.0
     return frame
+
+
+def sample_table(runs: Mapping[str, pd.DataFrame], suite: str) -> SampleTable:
+    """Simulated runs (model name -> `simulate` frame) as the `SampleTable` that `evals.logs.load` would
+    return for logs of them, so reports, comparisons and the factor model can be checked without Inspect."""
+    sample_rows: list[dict[str, Any]] = []
+    score_rows: list[dict[str, Any]] = []
+    identity = ["sample_id", "epoch", "scenario_id"]
+    for model, frame in runs.items():
+        factor_columns = [c for c in frame.columns if c not in {*identity, "metric", "value", "scored", "hit"}]
+        for (sample_id, epoch), part in frame.groupby(["sample_id", "epoch"], sort=False):
+            row = len(sample_rows)
+            first = part.iloc[0]
+            sample_rows.append(
+                {
+                    "row": row,
+                    "log": f"simulated/{model}",
+                    "model": model,
+                    "suite": suite,
+                    "sample_id": sample_id,
+                    "epoch": epoch,
+                    "error": False,
+                    "scenario_id": first["scenario_id"],
+                    **{c: first[c] for c in factor_columns},
+                }
+            )
+            for metric, value in zip(part["metric"], part["value"], strict=True):
+                scorer, _, key = str(metric).partition(":")
+                score_rows.append({"row": row, "scorer": scorer, "key": key, "metric": metric, "value": value})
+    samples = pd.DataFrame(sample_rows)
+    scores = pd.DataFrame(score_rows)
+    scores["value"] = scores["value"].astype(float)
+    conditions = [
+        c for c in samples.columns if c not in {"row", "log", "model", "suite", "sample_id", "epoch", "error"}
+    ]
+    return SampleTable([], samples, scores, conditions)

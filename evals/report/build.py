@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from evals.factor_model import hypothesis_lines
 from evals.logs import LogInfo, SampleTable
 from evals.report.examples import Example, choose_examples, load_examples
 from evals.report.kinds import (
@@ -82,6 +83,8 @@ class Report:
     """TG-scorer back ends and grader calls/tokens per log (`judge_cost`)."""
     errored_by_log: dict[str, int] = field(default_factory=dict)
     """Samples that ended in an error (left out of every rate), per log path."""
+    hypotheses: list[str] = field(default_factory=list)
+    """One line per hypothesis, suite, model and outcome from the factor model (`evals.factor_model`)."""
 
     @property
     def matrix_metrics(self) -> list[str]:
@@ -227,4 +230,13 @@ def build_report(table: SampleTable, sources: list[str], examples_per_cell: int 
         sample_counts=sample_counts(table),
         judge_cost=judge_cost(table),
         errored_by_log={str(k): int(v) for k, v in table.samples.groupby("log")["error"].sum().items()},
+        hypotheses=report_hypotheses(table),
     )
+
+
+def report_hypotheses(table: SampleTable) -> list[str]:
+    """The factor model's lines; a failure of the model becomes a line saying so, not a lost report."""
+    try:
+        return hypothesis_lines(table)
+    except Exception as error:  # the rest of the report must survive a model that cannot be fitted
+        return [f"factor model not available: {type(error).__name__}: {' '.join(str(error).split())[:300]}"]

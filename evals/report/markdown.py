@@ -30,12 +30,15 @@ def render_markdown(report: Report, html_name: str) -> str:
         f"Logs: {', '.join(report.sources)}. Full report with plots, every metric and example transcripts: "
         f"[{html_name}]({html_name}).",
         "",
-        "Rates are shares of scored samples with value 1, `[95% Wilson interval]`, `(n scored, unscored)`; "
-        "differences carry Newcombe 95% intervals; ▲/▼ mark intervals that exclude 0.",
+        "Rates are shares of scored samples with value 1, `[95% interval, clustered by scenario]`, "
+        "`(n scored, unscored)`; differences carry 95% intervals clustered by scenario (the training gap paired "
+        "by cell index); ▲/▼ mark intervals that exclude 0.",
         "",
         markdown_table(overview_table(report)),
     ]
     lines += [f"- warning: {warning}" for warning in report.warnings]
+    if report.hypotheses:
+        lines += ["", "## Hypotheses (factor model)", "", *[f"- {line}" for line in report.hypotheses]]
     if not report.judge_cost.empty:
         lines += ["", "## TG scorer back ends and judge cost", "", markdown_table(report.judge_cost)]
         lines += [f"- {line}" for line in report_accuracy_lines(report.sources, report.judge_cost)]

@@ -2,18 +2,30 @@
 
 Works on a `SampleTable` (see `evals.logs`) with pandas. A score counts as a hit when its value is 1 (for
 `compliance`: fully complied; partial compliance, 0.5, is not a hit); NaN values are unscored and counted
-separately. Intervals come from `scorers.statistics` (Wilson for rates, Newcombe for differences).
+separately. Intervals come from `scorers.statistics` and respect the design by default (`method="clustered"`):
+a scenario's paraphrases, cue styles and epochs are one cluster, rates get cluster-robust intervals, the
+training-minus-unmonitored gap is paired by cell index (and clustered by scenario), other differences are
+clustered by scenario. `method="naive"` gives the old Wilson / Newcombe figures, which treat every sample as
+independent; the clustered tables carry them too (`naive_ci_low`, `naive_ci_high`, `naive_p_value`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import pandas as pd
 
 from evals.logs import SampleTable, level_order, suite_factors
-from scorers.statistics import difference, wilson
+from scorers.statistics import (
+    Difference,
+    clustered_difference,
+    clustered_rate,
+    difference,
+    paired_difference,
+    wilson,
+)
 
 NOT_CELL_FACTORS = ("value_domain",)
 """Factors kept out of the per-condition cross (they still get main effects): five value domains would
@@ -24,6 +36,16 @@ ALL = "all"
 
 RATE_COLUMNS = ["successes", "n", "unscored", "rate", "ci_low", "ci_high"]
 DIFFERENCE_COLUMNS = ["a_rate", "a_n", "b_rate", "b_n", "delta", "ci_low", "ci_high", "p_value"]
+INTERVAL_COLUMNS = ["n_clusters", "interval", "naive_ci_low", "naive_ci_high"]
+"""Added after the columns above: independent units, which interval `ci_low`/`ci_high` are, the naive ones."""
+DIFFERENCE_EXTRA_COLUMNS = ["n_pairs", *INTERVAL_COLUMNS, "naive_p_value"]
+
+Method = Literal["clustered", "naive"]
+
+CLUSTER = "scenario_id"
+"""The unit of independence: a scenario's paraphrases, cue styles and epochs are correlated."""
+IDENTITY_COLUMNS = (CLUSTER, "sample_id", "epoch")
+"""Kept in scored frames so intervals can cluster by scenario and pair samples."""
 
 
 @dataclass(frozen=True)
@@ -71,7 +93,13 @@ def scored_frame(table: SampleTable, layout: Layout, extra: Sequence[str] = ()) 
     ordered categoricals, `scored` (not NaN) and `hit` (value 1)."""
     samples = table.samples
     chosen = samples[(samples["suite"] == layout.suite) & ~samples["error"].astype(bool)]
-    columns = ["row", "model", *layout.factors, *[c for c in extra if c in chosen]]
+    wanted = [*IDENTITY_COLUMNS, *extra]
+    columns = [
+        "row",
+        "model",
+        *layout.factors,
+        *dict.fromkeys(c for c in wanted if c in chosen and c not in layout.factors),
+    ]
     frame = table.scores.merge(chosen[columns], on="row", how="inner")
     for factor in layout.factors:
         frame[factor] = pd.Categorical(frame[factor], categories=list(layout.levels[factor]), ordered=True)
@@ -81,27 +109,59 @@ def scored_frame(table: SampleTable, layout: Layout, extra: Sequence[str] = ()) 
     return frame
 
 
-def rates(frame: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
-    """Successes, n (scored), unscored, rate and Wilson 95% interval per group of `by`."""
+def _clusters(frame: pd.DataFrame) -> list[Hashable]:
+    """Each row's cluster: its scenario, else its sample (so epochs of a sample still cluster), else itself."""
+    for column in (CLUSTER, "sample_id"):
+        if column in frame:
+            labels = frame[column]
+            return [f"row:{i}" if pd.isna(v) else v for i, v in zip(frame.index, labels, strict=True)]
+    return list(frame.index)
+
+
+def rates(frame: pd.DataFrame, by: Sequence[str], method: Method = "clustered") -> pd.DataFrame:
+    """Successes, n (scored), unscored, rate and 95% interval per group of `by`: clustered by scenario
+    (`clustered_rate`) by default, Wilson with `method="naive"`; plus n_clusters, the interval's name and the
+    naive Wilson bounds."""
     if frame.empty:
-        return pd.DataFrame(columns=[*by, *RATE_COLUMNS])
+        return pd.DataFrame(columns=[*by, *RATE_COLUMNS, *INTERVAL_COLUMNS])
     grouped = (
         frame.groupby(list(by), observed=True, sort=True)
         .agg(successes=("hit", "sum"), n=("scored", "sum"), total=("value", "size"))
         .reset_index()
     )
     grouped["unscored"] = grouped["total"] - grouped["n"]
-    intervals = [wilson(float(s), int(n)) for s, n in zip(grouped["successes"], grouped["n"], strict=True)]
+    naive = [wilson(float(s), int(n)) for s, n in zip(grouped["successes"], grouped["n"], strict=True)]
+    if method == "naive":
+        intervals = naive
+    else:
+        scored = frame[frame["scored"]]
+        parts = {
+            key if isinstance(key, tuple) else (key,): part
+            for key, part in scored.groupby(list(by), observed=True, sort=True)
+        }
+        intervals = []
+        for key in grouped[list(by)].itertuples(index=False, name=None):
+            part = parts.get(tuple(key))
+            if part is None:
+                intervals.append(clustered_rate([], []))
+            else:
+                intervals.append(clustered_rate(part["hit"].astype(float).tolist(), _clusters(part)))
     grouped["rate"] = [r.value for r in intervals]
     grouped["ci_low"] = [r.low for r in intervals]
     grouped["ci_high"] = [r.high for r in intervals]
+    grouped["n_clusters"] = [r.n_clusters for r in intervals]
+    grouped["interval"] = [r.method for r in intervals]
+    grouped["naive_ci_low"] = [r.low for r in naive]
+    grouped["naive_ci_high"] = [r.high for r in naive]
     return grouped.drop(columns="total")
 
 
-def cell_rates(frame: pd.DataFrame, layout: Layout, by: Sequence[str] = ("model", "metric")) -> pd.DataFrame:
+def cell_rates(
+    frame: pd.DataFrame, layout: Layout, by: Sequence[str] = ("model", "metric"), method: Method = "clustered"
+) -> pd.DataFrame:
     """Rates per cell of the suite's cell factors, plus the pooled `all` row (its factor columns set to `all`)."""
-    per_cell = rates(frame, [*by, *layout.cell_factors])
-    pooled = rates(frame, list(by))
+    per_cell = rates(frame, [*by, *layout.cell_factors], method)
+    pooled = rates(frame, list(by), method)
     for factor in layout.cell_factors:
         per_cell[factor] = per_cell[factor].astype(str)
         pooled[factor] = ALL
@@ -121,6 +181,53 @@ def cell_names(frame: pd.DataFrame, factors: Sequence[str]) -> list[str]:
     return [ALL if set(name.split("/")) == {ALL} else name for name in names]
 
 
+def pair_key(sample_id: object, level: str) -> str:
+    """A sample id with the token naming `level` blanked: the training and unmonitored samples of one cell
+    index (ids `<suite>-<levels>-<index>`) get the same key."""
+    tokens = str(sample_id).split("-")
+    if level in tokens:
+        tokens[tokens.index(level)] = "*"
+    return "-".join(tokens)
+
+
+def _difference_row(diff: Difference, naive: Difference) -> dict[str, object]:
+    return {
+        "a_rate": diff.first.value,
+        "a_n": diff.first.n,
+        "b_rate": diff.second.value,
+        "b_n": diff.second.n,
+        "delta": diff.value,
+        "ci_low": diff.low,
+        "ci_high": diff.high,
+        "p_value": diff.p_value,
+        "n_pairs": diff.n_pairs,
+        "n_clusters": diff.n_clusters,
+        "interval": diff.method,
+        "naive_ci_low": naive.low,
+        "naive_ci_high": naive.high,
+        "naive_p_value": naive.p_value,
+    }
+
+
+def _paired(part_a: pd.DataFrame, part_b: pd.DataFrame, level_a: str, level_b: str) -> Difference | None:
+    """The paired difference of samples matched by cell index (and epoch), or None when they do not pair one to
+    one (then the caller clusters instead)."""
+    if "sample_id" not in part_a or "epoch" not in part_a:
+        return None
+    columns = [c for c in ("epoch", "hit", "scored", CLUSTER) if c in part_a]
+    keyed_a = part_a[columns].assign(pair=[pair_key(i, level_a) for i in part_a["sample_id"]])
+    keyed_b = part_b[columns].assign(pair=[pair_key(i, level_b) for i in part_b["sample_id"]])
+    if keyed_a.duplicated(["pair", "epoch"]).any() or keyed_b.duplicated(["pair", "epoch"]).any():
+        return None
+    matched = keyed_a.merge(keyed_b, on=["pair", "epoch"], suffixes=("_a", "_b"))
+    if matched.empty or len(matched) < 0.9 * min(len(keyed_a), len(keyed_b)):
+        return None
+    first = matched["hit_a"].astype(float).where(matched["scored_a"])
+    second = matched["hit_b"].astype(float).where(matched["scored_b"])
+    cluster_column = f"{CLUSTER}_a" if f"{CLUSTER}_a" in matched else "pair"
+    return paired_difference(first.tolist(), second.tolist(), matched[cluster_column].tolist())
+
+
 def differences(
     frame: pd.DataFrame,
     factor: str,
@@ -128,69 +235,80 @@ def differences(
     level_b: str,
     within: Sequence[str] = (),
     by: Sequence[str] = ("model", "metric"),
+    method: Method = "clustered",
+    paired: bool = False,
 ) -> pd.DataFrame:
-    """Rate at `level_a` minus rate at `level_b` of `factor`, per group of `by` (and `within`), with Newcombe
-    95% intervals and two-proportion p-values; groups without scored samples at either level are left out."""
+    """Rate at `level_a` minus rate at `level_b` of `factor`, per group of `by` (and `within`), with 95%
+    intervals and p-values; groups without scored samples at either level are left out.
+
+    `method="clustered"` (default): cluster-robust by scenario (`clustered_difference`; scenarios present at
+    both levels make it partly paired), or, with `paired=True`, paired sample by sample on the cell index and
+    epoch (`paired_difference`, clustered by scenario) when the samples pair one to one. `method="naive"`:
+    Newcombe's interval and the pooled z-test. The naive figures are in `naive_*` columns either way."""
     keys = [*by, *within]
+    columns = [*keys, *DIFFERENCE_COLUMNS, *DIFFERENCE_EXTRA_COLUMNS]
     subset = frame[frame[factor].astype(str).isin([level_a, level_b])].copy()
+    if subset.empty:
+        return pd.DataFrame(columns=columns)
     subset["level"] = subset[factor].astype(str)
-    counts = rates(subset, [*keys, "level"]) if not subset.empty else pd.DataFrame()
     rows: list[dict[str, object]] = []
-    if counts.empty:
-        return pd.DataFrame(columns=[*keys, *DIFFERENCE_COLUMNS])
-    for group, part in counts.groupby(keys, observed=True, sort=True):
+    for group, part in subset.groupby(keys, observed=True, sort=True):
         group_values = group if isinstance(group, tuple) else (group,)
-        a = part[part["level"] == level_a]
-        b = part[part["level"] == level_b]
-        if a.empty or b.empty or not int(a["n"].iloc[0]) or not int(b["n"].iloc[0]):
+        part_a = part[part["level"] == level_a]
+        part_b = part[part["level"] == level_b]
+        scored_a, scored_b = part_a[part_a["scored"]], part_b[part_b["scored"]]
+        if scored_a.empty or scored_b.empty:
             continue
-        diff = difference(
-            float(a["successes"].iloc[0]), int(a["n"].iloc[0]), float(b["successes"].iloc[0]), int(b["n"].iloc[0])
-        )
-        rows.append(
-            {
-                **dict(zip(keys, group_values, strict=True)),
-                "a_rate": diff.first.value,
-                "a_n": diff.first.n,
-                "b_rate": diff.second.value,
-                "b_n": diff.second.n,
-                "delta": diff.value,
-                "ci_low": diff.low,
-                "ci_high": diff.high,
-                "p_value": diff.p_value,
-            }
-        )
-    return pd.DataFrame(rows, columns=[*keys, *DIFFERENCE_COLUMNS])
+        naive = difference(float(scored_a["hit"].sum()), len(scored_a), float(scored_b["hit"].sum()), len(scored_b))
+        if method == "naive":
+            diff = naive
+        else:
+            diff_or_none = _paired(part_a, part_b, level_a, level_b) if paired else None
+            diff = diff_or_none or clustered_difference(
+                scored_a["hit"].astype(float).tolist(),
+                _clusters(scored_a),
+                scored_b["hit"].astype(float).tolist(),
+                _clusters(scored_b),
+            )
+        rows.append({**dict(zip(keys, group_values, strict=True)), **_difference_row(diff, naive)})
+    return pd.DataFrame(rows, columns=columns)
 
 
-def main_effects(frame: pd.DataFrame, layout: Layout, by: Sequence[str] = ("model", "metric")) -> pd.DataFrame:
+def main_effects(
+    frame: pd.DataFrame, layout: Layout, by: Sequence[str] = ("model", "metric"), method: Method = "clustered"
+) -> pd.DataFrame:
     """For every factor and every non-reference level: rate at that level minus rate at the reference level,
-    pooled over the other factors."""
+    pooled over the other factors (clustered by scenario by default)."""
     parts = []
     for factor in layout.factors:
         reference = layout.levels[factor][0]
         for level in layout.levels[factor][1:]:
-            effect = differences(frame, factor, level, reference, by=by)
+            effect = differences(frame, factor, level, reference, by=by, method=method)
             effect.insert(len(by), "factor", factor)
             effect.insert(len(by) + 1, "level", level)
             effect.insert(len(by) + 2, "reference", reference)
             parts.append(effect)
     if not parts:
-        return pd.DataFrame(columns=[*by, "factor", "level", "reference", *DIFFERENCE_COLUMNS])
+        return pd.DataFrame(
+            columns=[*by, "factor", "level", "reference", *DIFFERENCE_COLUMNS, *DIFFERENCE_EXTRA_COLUMNS]
+        )
     return pd.concat(parts, ignore_index=True)
 
 
-def training_gap(frame: pd.DataFrame, layout: Layout, by: Sequence[str] = ("model", "metric")) -> pd.DataFrame:
-    """Training minus unmonitored, pooled (`all`) and within each cell of the other cell factors."""
+def training_gap(
+    frame: pd.DataFrame, layout: Layout, by: Sequence[str] = ("model", "metric"), method: Method = "clustered"
+) -> pd.DataFrame:
+    """Training minus unmonitored, pooled (`all`) and within each cell of the other cell factors: paired by
+    cell index and epoch, clustered by scenario (naive Newcombe with `method="naive"`)."""
     factor = "training_awareness"
     if factor not in layout.factors or not {"training", "unmonitored"} <= set(layout.levels[factor]):
-        return pd.DataFrame(columns=[*by, "cell", *DIFFERENCE_COLUMNS])
+        return pd.DataFrame(columns=[*by, "cell", *DIFFERENCE_COLUMNS, *DIFFERENCE_EXTRA_COLUMNS])
     within = [f for f in layout.cell_factors if f != factor]
-    pooled = differences(frame, factor, "training", "unmonitored", by=by)
+    pooled = differences(frame, factor, "training", "unmonitored", by=by, method=method, paired=True)
     pooled["cell"] = ALL
     if not within:
         return pooled
-    per_cell = differences(frame, factor, "training", "unmonitored", within=within, by=by)
+    per_cell = differences(frame, factor, "training", "unmonitored", within=within, by=by, method=method, paired=True)
     per_cell["cell"] = cell_names(per_cell, within)
     per_cell = per_cell.drop(columns=within)
     return pd.concat([pooled, per_cell], ignore_index=True)

@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pytest
 from scipy import stats as scipy_stats
+from statsmodels.stats.multitest import multipletests
 
 from scorers.statistics import (
     adjust_p_values,
@@ -15,6 +16,7 @@ from scorers.statistics import (
     clustered_difference,
     clustered_rate,
     design_effect,
+    holm,
     paired_difference,
     wilson,
 )
@@ -80,7 +82,7 @@ def test_paired_difference_without_clusters_uses_exact_mcnemar() -> None:
     first = [1.0] * 10 + [0.0] * 2 + [1.0] * 40 + [0.0] * 48
     second = [0.0] * 10 + [1.0] * 2 + [1.0] * 40 + [0.0] * 48
     diff = paired_difference(first, second, list(range(100)))
-    assert diff.method == "paired_mcnemar_exact" and diff.n_pairs == 100 and diff.n_clusters == 100
+    assert diff.method == "paired_mover_mcnemar" and diff.n_pairs == 100 and diff.n_clusters == 100
     assert diff.value == pytest.approx(0.08)
     assert diff.p_value == pytest.approx(scipy_stats.binomtest(2, 12, 0.5).pvalue)
     assert diff.low < 0.08 < diff.high
@@ -93,7 +95,7 @@ def test_paired_difference_is_narrower_than_unpaired_when_units_correlate() -> N
     clusters = np.repeat(np.arange(80), 5)
     paired = paired_difference(first.tolist(), base.tolist(), clusters.tolist())
     unpaired = clustered_difference(first.tolist(), clusters.tolist(), base.tolist(), (clusters + 1000).tolist())
-    assert paired.method == "paired_cluster_robust"
+    assert paired.method == "paired_mover_cluster_t"
     assert paired.value == pytest.approx(unpaired.value)
     assert paired.high - paired.low < 0.6 * (unpaired.high - unpaired.low)
     assert paired.p_value < unpaired.p_value
@@ -130,3 +132,10 @@ def test_adjust_p_values_pins_statsmodels_and_keeps_nan() -> None:
     adjusted = adjust_p_values([0.01, math.nan, 0.04, 0.03])
     assert math.isnan(adjusted[1]) and adjusted[0] == pytest.approx(0.03) and adjusted[2] == pytest.approx(0.06)
     assert adjust_p_values([]) == []
+    with pytest.raises(ValueError, match="adjustment"):
+        adjust_p_values([0.1], "bonferroni")  # type: ignore[arg-type]
+
+
+def test_holm_is_statsmodels_holm() -> None:
+    p_values = [*np.random.default_rng(2).uniform(0, 0.2, 40).tolist(), 0.5, 0.5, 1.0, 0.0]
+    assert holm(p_values) == pytest.approx(list(multipletests(p_values, method="holm")[1]), abs=1e-12)

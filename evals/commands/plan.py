@@ -1,0 +1,107 @@
+"""`schemer-evals plan`: before a run, what it can detect and what it costs.
+
+Builds the suite's samples with the given task parameters (as `inspect eval -T` would, without calling any
+model), finds its cells and how many scenarios fill each, and prints the minimum detectable gap at the
+requested power under an assumed intra-scenario correlation, the number of model calls, and the same figures
+for larger `scenarios_per_cell` so the size can be chosen (see `evals.power`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+from typing import Any
+
+import pandas as pd
+
+from evals.cli import UsageError
+from evals.commands.export_suite import parse_task_args, suite_parameters
+from evals.power import PLANNING_RATE, Plan, default_icc, plan_suite
+from evals.report.rates import NOT_CELL_FACTORS
+from scorers.vocabulary import factor_levels
+from tasks.suites import SUITES, get_suite
+
+ALTERNATIVE_SIZES = (2, 4, 8)
+"""Multiples of scenarios_per_cell shown for comparison."""
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "plan",
+        help="minimum detectable gap, sample count and model calls of a planned run (no model calls)",
+        description=__doc__.split("\n\n")[1] if __doc__ else None,
+    )
+    parser.add_argument("--suite", required=True, help=f"one suite ({', '.join(SUITES)})")
+    parser.add_argument(
+        "-T", dest="task_args", action="append", default=[], metavar="KEY=VALUE", help="task parameter, as for -T"
+    )
+    parser.add_argument("--scenarios-per-cell", type=int, help="the suite's scenarios_per_cell (default: its own)")
+    parser.add_argument("--epochs", type=int, default=1, help="epochs of the run (default 1)")
+    parser.add_argument(
+        "--icc",
+        type=float,
+        default=None,
+        help=f"assumed intra-scenario correlation (default {default_icc():.2f}, the heterogeneous organisms')",
+    )
+    parser.add_argument(
+        "--baseline-rate", type=float, default=PLANNING_RATE, help=f"rate the gap starts from (default {PLANNING_RATE})"
+    )
+    parser.add_argument("--alpha", type=float, default=0.05, help="two-sided significance level (default 0.05)")
+    parser.add_argument("--power", type=float, default=0.8, help="power (default 0.8)")
+    parser.add_argument("--grader-votes", type=int, default=5, help="judge votes per sample (default 5)")
+    parser.set_defaults(handler=run)
+
+
+def cell_factors(metadata: pd.DataFrame) -> list[str]:
+    """The vocabulary factors these samples vary, except those kept out of the per-condition cells."""
+    return [
+        factor
+        for factor in factor_levels()
+        if factor in metadata and factor not in NOT_CELL_FACTORS and metadata[factor].nunique(dropna=True) > 1
+    ]
+
+
+def build_plan(args: argparse.Namespace, scenarios_per_cell: int | None) -> Plan:
+    task_function = get_suite(args.suite)
+    parameters = parse_task_args(args.task_args)
+    unknown = sorted(set(parameters) - set(inspect.signature(task_function).parameters))
+    if unknown:
+        raise UsageError(f"-T {', '.join(unknown)}: suite {args.suite} takes no such parameter")
+    if scenarios_per_cell is not None:
+        if "scenarios_per_cell" not in inspect.signature(task_function).parameters:
+            raise UsageError(f"suite {args.suite} has no scenarios_per_cell parameter")
+        parameters["scenarios_per_cell"] = scenarios_per_cell
+    samples = list(task_function(**suite_parameters(task_function, parameters)).dataset)
+    metadata = pd.DataFrame([sample.metadata or {} for sample in samples])
+    return plan_suite(
+        args.suite,
+        samples,
+        cell_factors(metadata),
+        epochs=args.epochs,
+        icc=args.icc,
+        baseline_rate=args.baseline_rate,
+        alpha=args.alpha,
+        power=args.power,
+        grader_votes=args.grader_votes,
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    if not 0.0 < args.alpha < 1.0 or not 0.0 < args.power < 1.0:
+        raise UsageError("--alpha and --power must be strictly between 0 and 1")
+    plan = build_plan(args, args.scenarios_per_cell)
+    for line in plan.lines():
+        print(line)
+    if "scenarios_per_cell" in inspect.signature(get_suite(args.suite)).parameters:
+        base = args.scenarios_per_cell or int(
+            inspect.signature(get_suite(args.suite)).parameters["scenarios_per_cell"].default
+        )
+        print("\n  scenarios_per_cell  samples  model calls  detectable gap (alpha)  (Holm family)")
+        for size in (base, *(base * k for k in ALTERNATIVE_SIZES)):
+            other = build_plan(args, size)
+            family_alpha = other.alpha / other.family_size
+            print(
+                f"  {size:>18}  {other.samples:>7}  {other.model_calls:>11}  {other.cell_mdd():>+22.2f}  "
+                f"{other.cell_mdd(family_alpha):>+13.2f}"
+            )
+    return 0
