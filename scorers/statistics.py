@@ -151,6 +151,18 @@ def design_effect(values: Sequence[float], clusters: Sequence[Hashable]) -> floa
     return cluster_robust_variance_of_mean(values, clusters) / naive
 
 
+ASSUMED_ICC = 0.17
+"""The intra-scenario correlation assumed where the data cannot estimate it (every value equal): that of the
+heterogeneous organisms at a rate of 0.5, which `schemer-evals plan` also assumes (a test keeps the two equal)."""
+
+
+def assumed_effective_n(n: int, n_clusters: int) -> float:
+    """Effective sample size of `n` values in `n_clusters` scenarios at the assumed intra-scenario correlation:
+    n / (1 + (m - 1) rho) with m the mean scenario size; never below the number of scenarios."""
+    mean_size = n / max(1, n_clusters)
+    return max(float(n_clusters), n / (1.0 + (mean_size - 1.0) * ASSUMED_ICC))
+
+
 def clustered_rate(values: Sequence[float], clusters: Sequence[Hashable], level: float = 0.95) -> Rate:
     """Mean of 0/1 (or [0, 1]) values with an interval that treats clusters (scenarios), not samples, as the
     independent units.
@@ -183,9 +195,8 @@ def _clustered_rate(values: Sequence[float], clusters: Sequence[Hashable], criti
         return Rate(successes, n, low, high, 1, "wilson_n_eff=1 (one cluster)")
     deff = design_effect(values, clusters)
     if math.isnan(deff):
-        # A score interval with one observation per scenario (the design effect at its largest).
-        low, high = _wilson_bounds(p, float(n_clusters), critical)
-        return Rate(successes, n, low, high, n_clusters, "wilson_n_eff=clusters (all values equal)")
+        low, high = _wilson_bounds(p, assumed_effective_n(n, n_clusters), critical)
+        return Rate(successes, n, low, high, n_clusters, "wilson_assumed_icc (all values equal)")
     n_effective = n / max(1.0, deff)
     low, high = _wilson_bounds(p, n_effective, critical)
     return Rate(successes, n, low, high, n_clusters, "cluster_wilson")
@@ -201,9 +212,11 @@ def _constant_difference(
     delta: float, n_pairs: int, n_clusters: int, level: float, cluster_signs: tuple[int, int]
 ) -> tuple[float, float, float]:
     """Interval and p-value when every unit differs by the same amount (the robust variance is 0): the
-    difference is bounded by Wilson's upper bound for 0 discordant clusters out of G (each scenario counts
-    once), and the p-value is the exact sign test over clusters."""
-    _, bound = _wilson_bounds(0.0, float(max(1, n_clusters)), z_value(level))
+    difference is bounded by Wilson's upper bound for 0 discordant pairs out of the effective number of pairs
+    at the assumed intra-scenario correlation (one pair with a single scenario), and the p-value is the exact
+    sign test over clusters."""
+    n_effective = assumed_effective_n(n_pairs, n_clusters) if n_clusters > 1 else 1.0
+    _, bound = _wilson_bounds(0.0, n_effective, z_value(level))
     return max(-1.0, delta - bound), min(1.0, delta + bound), _exact_sign_p_value(*cluster_signs)
 
 

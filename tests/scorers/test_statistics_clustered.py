@@ -11,6 +11,7 @@ from scipy import stats as scipy_stats
 from statsmodels.stats.multitest import multipletests
 
 from scorers.statistics import (
+    ASSUMED_ICC,
     adjust_p_values,
     cluster_robust_variance_of_mean,
     clustered_difference,
@@ -57,10 +58,12 @@ def test_perfect_clusters_widen_to_one_unit_per_cluster() -> None:
     assert rate.high - rate.low == pytest.approx(per_cluster.high - per_cluster.low, rel=0.1)
 
 
-def test_all_zero_and_all_one_fall_back_to_clusters_as_n() -> None:
+def test_all_zero_and_all_one_assume_the_planning_correlation() -> None:
     zero = clustered_rate([0.0] * 30, [i // 3 for i in range(30)])
-    assert zero.low == 0.0 and 0.2 < zero.high < 0.4 and "all values equal" in zero.method
-    assert zero.high > wilson(0, 30).high  # 10 scenarios carry less information than 30 samples
+    assert zero.low == 0.0 and "all values equal" in zero.method
+    # 10 scenarios of 3 carry less information than 30 independent samples, more than 10
+    assert wilson(0, 30).high < zero.high < wilson(0, 10).high
+    assert zero.high == pytest.approx(wilson(0, round(30 / (1 + 2 * ASSUMED_ICC))).high, abs=0.01)
     one = clustered_rate([1.0] * 30, [i // 3 for i in range(30)])
     assert one.high == 1.0 and one.low == pytest.approx(1 - zero.high)
 
@@ -139,3 +142,9 @@ def test_adjust_p_values_pins_statsmodels_and_keeps_nan() -> None:
 def test_holm_is_statsmodels_holm() -> None:
     p_values = [*np.random.default_rng(2).uniform(0, 0.2, 40).tolist(), 0.5, 0.5, 1.0, 0.0]
     assert holm(p_values) == pytest.approx(list(multipletests(p_values, method="holm")[1]), abs=1e-12)
+
+
+def test_assumed_correlation_is_the_planning_default() -> None:
+    from evals.power import default_icc
+
+    assert default_icc() == ASSUMED_ICC
