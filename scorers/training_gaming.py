@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from inspect_ai.scorer import Metric, SampleScore, Score, Scorer, Target, Value, metric, scorer
@@ -27,6 +28,7 @@ from scorers.compliance import classify_compliance, final_reply
 from scorers.judge import JudgeSettings, resolve_grader, run_votes, validate_backend
 from scorers.judge_replies import parse_reply
 from scorers.metrics import metadata_cell, numeric_indicator, rate_table
+from scorers.reasoning_source import message_reasoning
 from scorers.rubrics import load_rubric
 from scorers.tg_rules import CRITERIA, TGJudgement, assess, mentions_training
 from scorers.vocabulary import varied_factors
@@ -279,9 +281,13 @@ def training_gaming_reasoning(
     async def score(state: TaskState, target: Target) -> Score:
         parsed, no_answer = final_reply(state)
         action = "no_output" if parsed is None or no_answer else classify_compliance(parsed).label
+        source = "none"
+        if parsed is not None:
+            reasoning, source = message_reasoning(state.output.message)
+            parsed = replace(parsed, reasoning=reasoning)
         base: dict[str, Any] = {
             "action": action,
-            "reasoning_source": parsed.reasoning_source if parsed else "none",
+            "reasoning_source": source,
             "backend": "none",
             "confidence": math.nan,
             "grader_calls": 0,
