@@ -44,8 +44,14 @@ class SourceRules:
     answer_tags: frozenset[str]
     draft_tags: frozenset[str]
     answer_heading: re.Pattern[str]
+    answer_opener: re.Pattern[str]
+    you: re.Pattern[str]
+    you_count: int
+    not_addressing: re.Pattern[str]
     cues: tuple[re.Pattern[str], ...]
     min_cues: int
+    paragraph_cues: int
+    opener_chars: int
 
 
 def _normal(name: str) -> str:
@@ -62,8 +68,14 @@ def source_rules() -> SourceRules:
             answer_tags=frozenset(_normal(name) for name in spec["answer_tags"]),
             draft_tags=frozenset(_normal(name) for name in spec["draft_tags"]),
             answer_heading=re.compile(rf"^[ \t]*(?:[#*_>]+[ \t]*)?(?:{headings})[ \t]*[*_]*[ \t]*:", re.I | re.M),
+            answer_opener=re.compile(spec["answer_openers"], re.IGNORECASE),
+            you=re.compile(spec["addresses_user"]["you"], re.IGNORECASE),
+            you_count=int(spec["addresses_user"]["you_count"]),
+            not_addressing=re.compile(spec["addresses_user"]["not_if"], re.IGNORECASE),
             cues=tuple(re.compile(cue, re.IGNORECASE) for cue in spec["deliberation"]["cues"]),
             min_cues=int(spec["deliberation"]["min_cues"]),
+            paragraph_cues=int(spec["deliberation"]["paragraph_cues"]),
+            opener_chars=int(spec["opener_chars"]),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise ValueError(f"datasets/{SOURCES_FILE} is missing or misshapes the entry {error}") from error
@@ -143,8 +155,8 @@ def _drop_tag(block: str, name: str) -> str:
 
 def _prose_before_answer(text: str, answer_at: int | None, rules: SourceRules) -> str:
     """Untagged text before the answer: before the first answer tag, accept / refuse marker or answer heading;
-    without any of those, the leading paragraphs that read as deliberation (at least one paragraph is left as
-    the answer)."""
+    without any of those, the paragraphs up to the last deliberating one before the answer starts (see the data
+    file); at least one paragraph is left as the answer."""
     contract = output_contract()
     ends = [answer_at] if answer_at is not None else []
     ends += [at for at in (text.find(contract.accept_marker), text.find(contract.refuse_marker)) if at >= 0]
@@ -154,20 +166,28 @@ def _prose_before_answer(text: str, answer_at: int | None, rules: SourceRules) -
     if ends:
         return _TAG.sub(" ", text[: min(ends)]).strip()
     paragraphs = [part.strip() for part in _PARAGRAPH_BREAK.split(text) if part.strip()]
-    leading: list[str] = []
-    for paragraph in paragraphs[:-1]:
-        if not _deliberates(paragraph, rules):
+    boundary = len(paragraphs) - 1
+    for index, paragraph in enumerate(paragraphs[:-1]):
+        opens_answer = len(paragraph) <= rules.opener_chars and rules.answer_opener.search(paragraph)
+        if opens_answer or _addresses_user(paragraph, rules):
+            boundary = index
             break
-        leading.append(paragraph)
-    return "\n\n".join(leading)
+    deliberating = [i for i in range(boundary) if _deliberates(paragraphs[i], rules, rules.paragraph_cues)]
+    return "\n\n".join(paragraphs[: deliberating[-1] + 1]) if deliberating else ""
 
 
-def _deliberates(text: str, rules: SourceRules) -> bool:
+def _addresses_user(paragraph: str, rules: SourceRules) -> bool:
+    if rules.not_addressing.search(paragraph):
+        return False
+    return sum(1 for _ in zip(range(rules.you_count), rules.you.finditer(paragraph), strict=False)) >= rules.you_count
+
+
+def _deliberates(text: str, rules: SourceRules, minimum: int | None = None) -> bool:
     hits = 0
     for cue in rules.cues:
         if cue.search(text):
             hits += 1
-            if hits >= rules.min_cues:
+            if hits >= (rules.min_cues if minimum is None else minimum):
                 return True
     return False
 
