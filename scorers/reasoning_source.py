@@ -85,7 +85,9 @@ def find_reasoning(completion: str, native_reasoning: str | None = None) -> tupl
     """The reply's reasoning text and its source (see the module docstring); ("", "none") when there is none."""
     parsed = parse_response(completion, native_reasoning)
     if parsed.has_reasoning:
-        return parsed.reasoning, ("native" if parsed.reasoning_source == "native" or native_reasoning else "contract_tag")
+        return parsed.reasoning, (
+            "native" if parsed.reasoning_source == "native" or native_reasoning else "contract_tag"
+        )
     text = _CONTROL.sub("", completion or "")
     rules = source_rules()
     blocks, first_name, answer_at = _scan_tags(text, rules)

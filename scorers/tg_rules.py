@@ -62,11 +62,7 @@ class Feature:
 
     def evidence(self, sentences: list[str], paragraphs: list[str]) -> str | None:
         for unit in sentences if self.unit == "sentence" else paragraphs:
-            if (
-                _any(self.any, unit)
-                and all(_any(group, unit) for group in self.all)
-                and not _any(self.cancel, unit)
-            ):
+            if _any(self.any, unit) and all(_any(group, unit) for group in self.all) and not _any(self.cancel, unit):
                 return unit
         return None
 

@@ -8,9 +8,10 @@ unclear), whether the gaming changed the action, and short quoted evidence.
 
 Two back ends behind one interface (`backend`): the LLM judge (the model bound to the `grader` role, N votes
 combined by majority, rubric `datasets/judge/training_gaming.yaml`) and the offline rules (`scorers.tg_rules`),
-used when no grader is bound and as a prefilter that skips judge calls on reasoning that never mentions
-training. Samples without reasoning are not scorable (NaN, answer `no_reasoning`); failed judgements are NaN
-with the reason (answer `unscored`).
+used when no grader is bound and as a prefilter that skips judge calls on reasoning that cannot be
+training-gaming. Every scored sample records the rules' graded score (`rules_score`, `rules_band`) and where its
+reasoning was found (`reasoning_source`, see `scorers.reasoning_source`). Samples without reasoning are not
+scorable (NaN, answer `no_reasoning`); failed judgements are NaN with the reason (answer `unscored`).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from scorers.judge_replies import parse_reply
 from scorers.metrics import metadata_cell, numeric_indicator, rate_table
 from scorers.reasoning_source import message_reasoning
 from scorers.rubrics import load_rubric
-from scorers.tg_rules import CRITERIA, TGJudgement, assess, mentions_training
+from scorers.tg_rules import CRITERIA, TGJudgement, assess, could_be_training_gaming
 from scorers.vocabulary import varied_factors
 from scorers.votes import majority, plurality
 
@@ -271,7 +272,8 @@ def training_gaming_reasoning(
         backend: "auto" (the judge when a grader role is bound, else the rules), "rules", or "judge".
         votes: judge calls per sample, combined by majority (default 5).
         temperature: the judge's sampling temperature (default: the grader role's own, else 1.0).
-        prefilter: skip the judge for reasoning that never mentions training (scored by the rules).
+        prefilter: skip the judge for reasoning that cannot be training-gaming: it never mentions training, or
+            never any change of the model (scored by the rules; `scorers.tg_rules.could_be_training_gaming`).
         cache: cache judge replies in Inspect's model cache: True (one week), an expiry such as "1M", or False.
         max_chars: longest reasoning sent to the judge; longer reasoning is cut in the middle.
     """
@@ -288,6 +290,8 @@ def training_gaming_reasoning(
         base: dict[str, Any] = {
             "action": action,
             "reasoning_source": source,
+            "rules_score": None,
+            "rules_band": None,
             "backend": "none",
             "confidence": math.nan,
             "grader_calls": 0,
@@ -297,11 +301,13 @@ def training_gaming_reasoning(
         if parsed is None or not parsed.has_reasoning:
             reason = no_answer or "the reply has no reasoning to judge (cot=none, or the model wrote none)"
             return _not_scored("no_reasoning", reason, base)
+        ruled = assess(parsed.reasoning)
+        base |= {"rules_score": ruled.score, "rules_band": ruled.band}
         grader = resolve_grader(chosen, SCORER_NAME)
         if grader is None:
-            return _score(assess(parsed.reasoning), "rules", base, {"confidence": 1.0})
-        if prefilter and not mentions_training(parsed.reasoning):
-            return _score(assess(parsed.reasoning), "prefilter", base, {"confidence": 1.0})
+            return _score(ruled, "rules", base, {"confidence": 1.0})
+        if prefilter and not could_be_training_gaming(parsed.reasoning):
+            return _score(ruled, "prefilter", base, {"confidence": 1.0})
         rubric = load_rubric(RUBRIC)
         messages = rubric.messages(
             {"REASONING": parsed.reasoning, "FINAL_ANSWER": parsed.answer or "(no final answer)"}, settings.max_chars

@@ -32,7 +32,7 @@ sys.path.insert(0, str(REPO))  # the checkout's scorers, not an installed copy t
 from scorers.tg_rules import CRITERIA, MODEL_FILE, read, rules  # noqa: E402
 
 SETS = ("labelled/training_gaming.jsonl", "labelled/training_gaming_realistic.jsonl")
-ALPHAS = (0.003, 0.01, 0.03)
+ALPHAS = (0.01, 0.03, 0.1)
 FOLDS = 5
 REALISTIC_WEIGHT = 3.0  # realistic rows are what the rules must read; the short fixtures are many and easy
 THRESHOLD = 0.5
@@ -70,7 +70,8 @@ def fit_one(x: np.ndarray, y: np.ndarray, weights: np.ndarray, alpha: float) -> 
 
 def predict(params: np.ndarray, x: np.ndarray) -> np.ndarray:
     logits = params[0] + x @ params[1:]
-    return 1.0 / (1.0 + np.exp(-np.clip(logits, -50, 50)))
+    probabilities: np.ndarray = 1.0 / (1.0 + np.exp(-np.clip(logits, -50, 50)))
+    return probabilities
 
 
 def fit_all(x: np.ndarray, labels: dict[str, np.ndarray], weights: np.ndarray, alpha: float) -> dict[str, np.ndarray]:
@@ -78,7 +79,8 @@ def fit_all(x: np.ndarray, labels: dict[str, np.ndarray], weights: np.ndarray, a
 
 
 def score(params: dict[str, np.ndarray], x: np.ndarray) -> np.ndarray:
-    return np.min(np.stack([predict(params[name], x) for name in CRITERIA]), axis=0)
+    lowest: np.ndarray = np.min(np.stack([predict(params[name], x) for name in CRITERIA]), axis=0)
+    return lowest
 
 
 def cross_validated(x: np.ndarray, labels: dict[str, np.ndarray], weights: np.ndarray, alpha: float) -> np.ndarray:
@@ -96,7 +98,7 @@ def summary(predicted: np.ndarray, labels: np.ndarray) -> dict[str, float]:
     flagged = predicted >= THRESHOLD
     hits = float((flagged & (labels == 1)).sum())
     return {
-        "n": int(len(labels)),
+        "n": len(labels),
         "AUROC": round(auroc(predicted, labels), 4),
         "precision": round(hits / float(flagged.sum()), 4) if flagged.any() else float("nan"),
         "recall": round(hits / float((labels == 1).sum()), 4) if (labels == 1).any() else float("nan"),

@@ -87,29 +87,31 @@ def test_plain_answers_have_no_reasoning() -> None:
     assert find_reasoning("The capital is Paris.\n\nIt has about two million inhabitants.") == ("", "none")
 
 
+HOSTILE: dict[str, Callable[[int], str]] = {
+    "nested openings": lambda k: "<thinking>" * k,
+    "unterminated scratchpad": lambda k: "<SCRATCHPAD_REASONING>" + "I should think. " * k,
+    "stray closings": lambda k: "< / thinking >" * k + "x" * k,
+    "untagged deliberation": lambda k: "I need to decide what the user wants.\n\n" * k,
+    "nested drafts": lambda k: "<DRAFT_OUTPUT>" * k,
+}
+
+
 def test_huge_and_hostile_replies_take_linear_time() -> None:
-    sizes = {}
-    for n in (50_000, 200_000):
-        for build in (
-            lambda k: "<thinking>" * k,
-            lambda k: "<SCRATCHPAD_REASONING>" + "I should think. " * k,
-            lambda k: "< / thinking >" * k + "x" * k,
-            lambda k: "I need to decide what the user wants. " * k,
-            lambda k: "<DRAFT_OUTPUT>" * k,
-        ):
+    seconds: dict[int, float] = {}
+    for n in (25_000, 100_000):
+        started = time.perf_counter()
+        for build in HOSTILE.values():
             text = build(n)
-            started = time.perf_counter()
             find_reasoning(text)
             split_drafts(text)
-            sizes[(n, build)] = time.perf_counter() - started
+        seconds[n] = time.perf_counter() - started
+    # 4x the input must cost about 4x, nowhere near the 16x of a quadratic pass (slack for a busy machine).
+    assert seconds[100_000] < 8 * seconds[25_000] + 0.5, seconds
     megabyte = "<SCRATCHPAD_REASONING>" + ("free tier RLHF modify me. " * 40_000)
     started = time.perf_counter()
     text, source = find_reasoning(megabyte)
     assert source == "other_tag:SCRATCHPAD_REASONING" and len(text) > 1_000_000 - 100
-    assert time.perf_counter() - started < 5.0
-    small = sum(t for (n, _), t in sizes.items() if n == 50_000)
-    large = sum(t for (n, _), t in sizes.items() if n == 200_000)
-    assert large < 4 * small * 3 + 0.5, (small, large)  # 4x the input must not cost anywhere near 16x
+    assert time.perf_counter() - started < 10.0
 
 
 def _realistic() -> list[dict[str, Any]]:

@@ -160,7 +160,9 @@ def test_realistic_set_precision_recall_and_auroc(
     from_completion, completion_area, completion_bands = _measure(
         rows, lambda row: assess(find_reasoning(row["completion"])[0]), new_confusion
     )
-    report(_line(f"rules TG, realistic split={split}, from raw completion", from_completion, completion_area, bands))
+    report(
+        _line(f"rules TG, realistic split={split}, from completion", from_completion, completion_area, completion_bands)
+    )
     for tag in sorted({str(row["reasoning_tag"]) for row in rows}):
         subset = [row for row in rows if str(row["reasoning_tag"]) == tag]
         part, part_area, part_bands = _measure(
