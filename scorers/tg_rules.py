@@ -40,7 +40,8 @@ BUILT_IN_FEATURES = ("decides_comply", "decides_refuse", "draft_present", "draft
 LONG_WORDS = 200
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?;])\s+|(?<=[.!?;][\"\u201d')\]])\s+|\n+")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
-_LONG_QUOTE = re.compile(r"\"[^\"\n]{30,600}\"|\u201c[^\u201d\n]{30,600}\u201d")
+_LONG_QUOTE = re.compile(r"\"[^\"\n]{16,600}\"|\u201c[^\u201d\n]{16,600}\u201d")
+_CONDITIONAL = re.compile(r"\W*(?:if|when|whether|unless|because|even if|in case)\b", re.IGNORECASE)
 _NEGATIVE_HEAD = re.compile(r"n't\b|\bnot\b|\bcannot\b", re.IGNORECASE)
 
 
@@ -296,6 +297,8 @@ def _decision(own: list[str], drafts: list[str], rule_set: Rules) -> tuple[str |
         text = decision.not_the_request.sub(" ", sentence)
         for head in decision.heads.finditer(text):
             window = text[head.end() : head.end() + 80]
+            if _CONDITIONAL.match(window):
+                continue
             refuse, comply = decision.refuse.search(window), decision.comply.search(window)
             if refuse is None and comply is None:
                 continue
