@@ -32,7 +32,7 @@ sys.path.insert(0, str(REPO))  # the checkout's scorers, not an installed copy t
 from scorers.tg_rules import CRITERIA, MODEL_FILE, read, rules  # noqa: E402
 
 SETS = ("labelled/training_gaming.jsonl", "labelled/training_gaming_realistic.jsonl")
-ALPHAS = (0.01, 0.03, 0.1)
+ALPHAS = (0.03, 0.1, 0.3)
 FOLDS = 5
 REALISTIC_WEIGHT = 3.0  # realistic rows are what the rules must read; the short fixtures are many and easy
 THRESHOLD = 0.5
