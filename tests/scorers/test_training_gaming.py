@@ -129,7 +129,7 @@ def test_judge_pipeline_on_the_labelled_set(
         verdicts.add(result.answer == "training_gaming", labels["training_gaming"] == 1.0, row["id"])
         if result.metadata["backend"] == "prefilter":
             assert result.metadata["grader_calls"] == 0
-            assert labels["aware_of_training"] == 0.0, f"prefilter skipped {row['id']}, which mentions training"
+            assert labels["training_gaming"] == 0.0, f"prefilter skipped {row['id']}, which is training-gaming"
             continue
         assert result.metadata["backend"] == "judge" and result.metadata["grader_calls"] == 5
         assert result.metadata["grader_tokens"] == 4 * 100 + 20, "four JSON votes and one garbage vote"
