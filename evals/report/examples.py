@@ -16,8 +16,10 @@ from inspect_ai.model import ChatMessage, ContentReasoning, ContentText
 from evals.logs import read_sample
 from evals.report.rates import Layout
 
-MAX_MESSAGE_CHARS = 4000
+MAX_MESSAGE_CHARS = 1500
 """Longer messages are cut (the full transcript is one click away in `inspect view`)."""
+MAX_SYSTEM_CHARS = 400
+"""System prompts are one template per cell and the bulk of a transcript: only their start is shown."""
 
 VIEW_PORT = 7575
 
@@ -107,9 +109,9 @@ def _turns(messages: list[ChatMessage]) -> list[Turn]:
                     blocks.append(("text", content.text))
                 else:
                     blocks.append(("text", f"({content.type})"))
+        limit = MAX_SYSTEM_CHARS if message.role == "system" else MAX_MESSAGE_CHARS
         for kind, text in blocks:
-            cut = len(text) > MAX_MESSAGE_CHARS
-            turns.append(Turn(message.role, kind, text[:MAX_MESSAGE_CHARS], cut))
+            turns.append(Turn(message.role, kind, text[:limit], len(text) > limit))
     return turns
 
 
