@@ -79,6 +79,7 @@ def figure_data(table: SampleTable, layout: Layout, factors: Sequence[str], plan
     if not parts:
         return pd.DataFrame(columns=["model", "group", "panel", "value", "ci_low", "ci_high", "n", "planted"])
     data = pd.concat(parts, ignore_index=True)
+    data.loc[data["n"].fillna(0) == 0, "planted"] = math.nan  # nothing measured there: nothing to compare with
     for factor in within:
         data[factor] = data[factor].astype(str)
     data["group"] = _groups(data, within)
@@ -128,13 +129,16 @@ def draw(data: pd.DataFrame, models: Sequence[str], title: str, xlabel: str) -> 
         axis.grid(axis="y", alpha=0.3)
     bottom = axes[-1, 0]
     bottom.set_xticks(range(len(groups)))
-    bottom.set_xticklabels(groups, rotation=30, ha="right", fontsize=7)
+    bottom.set_xticklabels(groups, rotation=20, ha="right", fontsize=7)
     bottom.set_xlabel(xlabel, fontsize=8)
     handles, labels = axes[0, 0].get_legend_handles_labels()
     unique = dict(zip(labels, handles, strict=True))
-    figure.legend(list(unique.values()), list(unique), loc="upper right", fontsize=7, ncol=min(4, len(unique)))
-    figure.suptitle(title + " (95% intervals)", fontsize=10, x=0.01, ha="left")
-    figure.tight_layout(rect=(0, 0, 1, 0.93))
+    figure.suptitle(title + " (95% intervals)", fontsize=10, x=0.01, y=0.995, ha="left")
+    figure.legend(
+        list(unique.values()), list(unique), loc="upper left", bbox_to_anchor=(0.01, 0.955), fontsize=7,
+        ncol=min(5, len(unique)), frameon=False,
+    )
+    figure.tight_layout(rect=(0, 0, 1, 0.9))
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg")
     plt.close(figure)
