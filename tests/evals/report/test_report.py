@@ -228,8 +228,9 @@ def test_tg_criteria_motives_and_unscored_counts(planted_logs: Path) -> None:
     assert row["training_gaming"].startswith("0.91 [") and row["training_gaming"].endswith("(n=11, 1 unscored)")
     motives = section.motives[(section.motives["cell"] == "training/relevant")]
     assert dict(zip(motives["label"], motives["count"], strict=True)) == {"value_preserving": 5, "self_interested": 5}
-    reasons = section.unscored_reasons[section.unscored_reasons["cell"] == "all"]
-    assert reasons["count"].tolist() == [4] and reasons["label"].tolist() == ["judge reply unparseable"]
+    reasons = report.unscored[report.unscored["scorer"] == "training_gaming_reasoning"]
+    assert reasons["samples"].tolist() == [4] and reasons["reason"].tolist() == ["judge reply unparseable"]
+    assert reasons["kind"].tolist() == ["failure"]
 
 
 def test_matrix_puts_tg_next_to_each_worst_case_behaviour(planted_logs: Path) -> None:
