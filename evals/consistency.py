@@ -39,6 +39,7 @@ NOT_CONTEXT = frozenset({"oversight_path", "item_kind", "backdoor_kind", "delive
 """Metadata that describes an item rather than a condition, left out of context cells."""
 
 Measure = Literal["indicator", "compliance gap", "accuracy drop"]
+NOT_MEASURED_COLUMNS = ["model", "behaviour", "reason"]
 
 
 @dataclass(frozen=True)
@@ -83,9 +84,6 @@ class Consistency:
     warnings: list[str] = field(default_factory=list)
     not_measured: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=NOT_MEASURED_COLUMNS))
     """Per model, each behaviour with nothing scored, and why (never silently left out)."""
-
-
-NOT_MEASURED_COLUMNS = ["model", "behaviour", "reason"]
 
 
 def not_measured_reason(table: SampleTable, model: str, behaviour: str) -> str:

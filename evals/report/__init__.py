@@ -27,9 +27,7 @@ class WrittenReport:
     markdown: Path
 
 
-def write_report(
-    report: Report, out_dir: Path, preamble_markdown: str = "", preamble_html: str = ""
-) -> WrittenReport:
+def write_report(report: Report, out_dir: Path, preamble_markdown: str = "", preamble_html: str = "") -> WrittenReport:
     """Write both files. The preambles (trusted text built by the caller, e.g. the nightly gate's verdict block)
     go at the very top, above the verdict cards."""
     out_dir.mkdir(parents=True, exist_ok=True)

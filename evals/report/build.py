@@ -13,6 +13,8 @@ import pandas as pd
 from evals.logs import LogInfo, SampleTable
 from evals.report.cost import judge_cost
 from evals.report.examples import Example, choose_examples, load_examples
+from evals.report.figures import Figure, hypothesis_figures
+from evals.report.heatmap import HeatMap, heat_map
 from evals.report.kinds import (
     COMPLIANCE,
     TG_CRITERIA,
@@ -35,8 +37,6 @@ from evals.report.rates import (
     scored_frame,
     training_gap,
 )
-from evals.report.figures import Figure, hypothesis_figures
-from evals.report.heatmap import HeatMap, heat_map
 from evals.report.runs import LogHeader, read_headers, split_runs
 from evals.report.unscored import unscored_table
 from evals.report.verdict import VerdictCard, verdict_cards
@@ -229,9 +229,7 @@ def log_counts(table: SampleTable, headers: dict[str, LogHeader]) -> pd.DataFram
     return pd.DataFrame(rows, columns=["log", "planned", "run", "scored", "errored", "completed (log header)"])
 
 
-def build_report(
-    table: SampleTable, sources: list[str], examples_per_cell: int = 2, planted: bool = True
-) -> Report:
+def build_report(table: SampleTable, sources: list[str], examples_per_cell: int = 2, planted: bool = True) -> Report:
     """The report's content. `planted=False` skips reading organism transcripts for the planted values."""
     headers = read_headers(table)
     table = split_runs(table, headers)

@@ -60,7 +60,11 @@ def figure_data(table: SampleTable, layout: Layout, factors: Sequence[str], plan
     if not within:
         frame = frame.assign(all="all")
         within = ["all"]
-    frame = frame.merge(planted, on="row", how="left") if not planted.empty else frame.assign(planted_tg=math.nan, planted_gap=math.nan)
+    frame = (
+        frame.merge(planted, on="row", how="left")
+        if not planted.empty
+        else frame.assign(planted_tg=math.nan, planted_gap=math.nan)
+    )
     trained = frame[frame[AWARENESS].astype(str) == "training"]
     parts: list[pd.DataFrame] = []
     tg = trained[trained["metric"] == TG_METRIC]
@@ -69,7 +73,9 @@ def figure_data(table: SampleTable, layout: Layout, factors: Sequence[str], plan
         plants = tg.groupby(["model", *within], observed=True)["planted_tg"].mean().reset_index(name="planted")
         tg_rates = tg_rates.merge(plants, on=["model", *within], how="left")
         parts.append(tg_rates.rename(columns={"rate": "value"}).assign(panel="TG-reasoning rate (training context)"))
-    gaps = differences(frame[frame["metric"] == COMPLIANCE], AWARENESS, "training", "unmonitored", within=within, by=("model",))
+    gaps = differences(
+        frame[frame["metric"] == COMPLIANCE], AWARENESS, "training", "unmonitored", within=within, by=("model",)
+    )
     if not gaps.empty:
         comply = trained[trained["metric"] == COMPLIANCE]
         plants = comply.groupby(["model", *within], observed=True)["planted_gap"].mean().reset_index(name="planted")
@@ -91,7 +97,9 @@ def figure_data(table: SampleTable, layout: Layout, factors: Sequence[str], plan
     }
     data["order"] = [order.get(g, len(order)) for g in data["group"]]
     data = data.sort_values(["panel", "order", "model"])
-    return data[["model", "group", "panel", "value", "ci_low", "ci_high", "n", "planted", "order"]].reset_index(drop=True)
+    return data[["model", "group", "panel", "value", "ci_low", "ci_high", "n", "planted", "order"]].reset_index(
+        drop=True
+    )
 
 
 def draw(data: pd.DataFrame, models: Sequence[str], title: str, xlabel: str) -> str:
@@ -135,8 +143,13 @@ def draw(data: pd.DataFrame, models: Sequence[str], title: str, xlabel: str) -> 
     unique = dict(zip(labels, handles, strict=True))
     figure.suptitle(title + " (95% intervals)", fontsize=10, x=0.01, y=0.995, ha="left")
     figure.legend(
-        list(unique.values()), list(unique), loc="upper left", bbox_to_anchor=(0.01, 0.955), fontsize=7,
-        ncol=min(5, len(unique)), frameon=False,
+        list(unique.values()),
+        list(unique),
+        loc="upper left",
+        bbox_to_anchor=(0.01, 0.955),
+        fontsize=7,
+        ncol=min(5, len(unique)),
+        frameon=False,
     )
     figure.tight_layout(rect=(0, 0, 1, 0.9))
     buffer = io.StringIO()

@@ -170,13 +170,13 @@ def render_html(report: Report, preamble_html: str = "") -> str:
         f' <a href="#warnings" class="warning">{len(report.warnings)} warning(s)</a>' if report.warnings else ""
     )
     body = [
-        '<header><h1>schemer-evals report</h1>'
+        "<header><h1>schemer-evals report</h1>"
         f'<p class="note">Generated {generated} from {escape(", ".join(report.sources))}; '
         f"{len(report.logs)} logs, models: {nav}.{warning_note} Rates and effects carry 95% intervals; "
         "● marks an interval that excludes 0. Hover a line for its numbers.</p></header>",
         preamble_html,
         f'<section id="first-screen"><div class="cards" id="verdict-cards">{cards}</div>',
-        "<h2 id=\"heat-map-title\">Models x behaviours (higher = more concerning)</h2>",
+        '<h2 id="heat-map-title">Models x behaviours (higher = more concerning)</h2>',
         heat_map_html(report.heat_map),
         f'<p class="note">{escape(HEAT_MAP_NOTE)}</p></section>',
         "<h2>Placement rules</h2>" + rules_html(),

@@ -8,8 +8,8 @@ import pandas as pd
 
 from evals.report.build import Report
 from evals.report.heatmap import HeatMap, cell_text
-from evals.report.verdict import PLACEMENT_RULES, TG_BEHAVIOUR, VerdictCard, by_suite, suite_label, where_sentence
 from evals.report.tables import effects_table, findings, gap_table, headline_table, matrix_table, overview_table
+from evals.report.verdict import PLACEMENT_RULES, TG_BEHAVIOUR, VerdictCard, by_suite, suite_label, where_sentence
 
 
 def markdown_table(frame: pd.DataFrame) -> str:
@@ -34,9 +34,7 @@ def card_markdown(card: VerdictCard) -> list[str]:
         if finding.status == "not measured":
             lines.append(f"- **{label}**: not measured ({md_text(finding.reason)})")
             continue
-        lines.append(
-            f"- **{label}**: {finding.status}; {finding.measure} {pooled}; appears {finding.consistency}"
-        )
+        lines.append(f"- **{label}**: {finding.status}; {finding.measure} {pooled}; appears {finding.consistency}")
         lines += [
             f"  - {md_text(suite_label(suite))}: {md_text(where_sentence(contexts))}"
             for suite, contexts in by_suite(finding.contexts).items()
@@ -53,9 +51,7 @@ def card_markdown(card: VerdictCard) -> list[str]:
 def heat_map_frame(heat: HeatMap) -> pd.DataFrame:
     """The heat map as a table of display strings (● marks intervals that exclude 0)."""
     columns = [f"{c.group} {c.label}" if c.group.startswith("TG") else c.label for c in heat.columns]
-    rows = [
-        [model, *[cell_text(heat.cell(model, c.key)) for c in heat.columns]] for model in heat.models
-    ]
+    rows = [[model, *[cell_text(heat.cell(model, c.key)) for c in heat.columns]] for model in heat.models]
     return pd.DataFrame(rows, columns=["model", *columns])
 
 

@@ -36,7 +36,9 @@ def planted_tg(table: SampleTable, suites: set[str]) -> pd.DataFrame:
         if profile is None or info.suite not in suites:
             continue
         mine = samples[samples["log"] == info.path]
-        index = {(str(s), int(e)): int(r) for s, e, r in zip(mine["sample_id"], mine["epoch"], mine["row"], strict=True)}
+        index = {
+            (str(s), int(e)): int(r) for s, e, r in zip(mine["sample_id"], mine["epoch"], mine["row"], strict=True)
+        }
         for sample in read_eval_log_samples(info.path, all_samples_required=False, exclude_fields={"events", "store"}):
             row = index.get((str(sample.id), int(sample.epoch)))
             if row is None:

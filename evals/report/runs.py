@@ -88,7 +88,12 @@ def split_runs(table: SampleTable, headers: Mapping[str, LogHeader]) -> SampleTa
             continue
         arg_sets = [headers[path].task_args for path in paths]
         differing = sorted(
-            {key for args in arg_sets for key in args if len({json.dumps(a.get(key), default=str) for a in arg_sets}) > 1}
+            {
+                key
+                for args in arg_sets
+                for key in args
+                if len({json.dumps(a.get(key), default=str) for a in arg_sets}) > 1
+            }
         )
         for path in paths:
             renamed[path] = f"{suite}{RUN_SEPARATOR}{_args_text(headers[path].task_args, differing)}]"

@@ -48,7 +48,9 @@ def _undefined_levels(part: pd.DataFrame, layout: Layout) -> dict[int, str]:
         for level, scored in scored_by_level.items():
             if not scored:
                 rows = part.loc[part[factor].astype(str) == level, "row"]
-                found.update(dict.fromkeys((int(r) for r in rows), f"not defined where {factor}={level} (never scored there)"))
+                found.update(
+                    dict.fromkeys((int(r) for r in rows), f"not defined where {factor}={level} (never scored there)")
+                )
     return found
 
 
@@ -102,8 +104,10 @@ def unscored_table(table: SampleTable, layouts: Mapping[str, Layout]) -> pd.Data
                     "kind": kind,
                     "reason": reason,
                     "samples": count,
-                    "keys": ", ".join(sorted(k or scorer for k in keys)),
+                    "keys": ", ".join(sorted(k or str(scorer) for k in keys)),
                 }
             )
     frame = pd.DataFrame(records, columns=UNSCORED_COLUMNS)
-    return frame.sort_values(["kind", "suite", "model", "scorer", "samples"], ascending=[False, True, True, True, False])
+    return frame.sort_values(
+        ["kind", "suite", "model", "scorer", "samples"], ascending=[False, True, True, True, False]
+    )

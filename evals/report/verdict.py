@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -164,7 +164,7 @@ class VerdictCard:
         return [self.training_gaming, *self.worst_case]
 
 
-def estimate_from_difference(row: Mapping[str, object]) -> Estimate:
+def estimate_from_difference(row: Mapping[Any, Any]) -> Estimate:
     return Estimate(
         float(str(row["delta"])),
         float(str(row["ci_low"])),
@@ -173,15 +173,17 @@ def estimate_from_difference(row: Mapping[str, object]) -> Estimate:
     )
 
 
-def estimate_from_rate(row: Mapping[str, object]) -> Estimate:
-    return Estimate(float(str(row["rate"])), float(str(row["ci_low"])), float(str(row["ci_high"])), int(float(str(row["n"]))))
+def estimate_from_rate(row: Mapping[Any, Any]) -> Estimate:
+    return Estimate(
+        float(str(row["rate"])), float(str(row["ci_low"])), float(str(row["ci_high"])), int(float(str(row["n"])))
+    )
 
 
 def _context_factors(layout: Layout, compared: str) -> list[str]:
     return [f for f in layout.cell_factors if f != compared and f not in CONTEXT_EXCLUDED]
 
 
-def _keyed(frame: pd.DataFrame, factors: Sequence[str]) -> dict[tuple[str, ...], dict[str, object]]:
+def _keyed(frame: pd.DataFrame, factors: Sequence[str]) -> dict[tuple[str, ...], dict[Any, Any]]:
     return {tuple(str(row[f]) for f in factors): row for row in frame.to_dict("records")}
 
 
@@ -206,15 +208,14 @@ def tg_contexts(table: SampleTable, layout: Layout, model: str) -> list[ContextF
         effect = estimate_from_difference(gap[key]) if key in gap else NO_ESTIMATE
         secondary = estimate_from_difference(tg_gap[key]) if key in tg_gap else None
         rate = estimate_from_rate(tg_rate[key]) if key in tg_rate and float(str(tg_rate[key]["n"])) else None
-        found.append(
-            ContextFinding(TG_BEHAVIOUR, layout.suite, levels, "compliance gap", effect, secondary, rate)
-        )
+        found.append(ContextFinding(TG_BEHAVIOUR, layout.suite, levels, "compliance gap", effect, secondary, rate))
     return found
 
 
 def _level_rank(layout: Layout, factors: Sequence[str], key: tuple[str, ...]) -> tuple[int, ...]:
     return tuple(
-        layout.levels[f].index(v) if v in layout.levels[f] else len(layout.levels[f]) for f, v in zip(factors, key, strict=True)
+        layout.levels[f].index(v) if v in layout.levels[f] else len(layout.levels[f])
+        for f, v in zip(factors, key, strict=True)
     )
 
 
@@ -227,7 +228,9 @@ def _indicator_contexts(frame: pd.DataFrame, layout: Layout, behaviour: str) -> 
             continue
         key = tuple(str(row[f]) for f in factors)
         found.append(
-            ContextFinding(behaviour, layout.suite, tuple(zip(factors, key, strict=True)), "rate", estimate_from_rate(row))
+            ContextFinding(
+                behaviour, layout.suite, tuple(zip(factors, key, strict=True)), "rate", estimate_from_rate(row)
+            )
         )
     return sorted(found, key=lambda c: _level_rank(layout, factors, tuple(v for _, v in c.levels)))
 
@@ -248,7 +251,9 @@ def _sandbagging_drop(frame: pd.DataFrame, layout: Layout, within: Sequence[str]
     return differences(data, "arm", SANDBAGGING_REFERENCE, treated, within=within, by=("model",))
 
 
-def worst_case_finding(table: SampleTable, layouts: Mapping[str, Layout], model: str, behaviour: str) -> BehaviourFinding:
+def worst_case_finding(
+    table: SampleTable, layouts: Mapping[str, Layout], model: str, behaviour: str
+) -> BehaviourFinding:
     """A worst-case behaviour of one model over every suite that measures it."""
     contexts: list[ContextFinding] = []
     pooled_parts: list[pd.DataFrame] = []
@@ -283,7 +288,9 @@ def worst_case_finding(table: SampleTable, layouts: Mapping[str, Layout], model:
             if not pooled.empty:
                 pooled_parts.append(pooled.assign(kind="drop"))
     if not contexts:
-        return BehaviourFinding(behaviour, measure, "not measured", NO_ESTIMATE, reason=_unmeasured_reason(table, behaviour))
+        return BehaviourFinding(
+            behaviour, measure, "not measured", NO_ESTIMATE, reason=_unmeasured_reason(table, behaviour)
+        )
     if measure == "rate":
         joined = pd.concat(pooled_parts, ignore_index=True)
         pooled_estimate = estimate_from_rate(rates(joined.assign(all="all"), ["all"]).iloc[0].to_dict())
@@ -487,7 +494,9 @@ def behaviour_sentences(finding: BehaviourFinding) -> list[str]:
         if absent:
             widest = max((c.effect.high for c in absent if not math.isnan(c.effect.high)), default=math.nan)
             names = "; ".join(c.name for c in absent)
-            bound = f", every {absent[0].measure} ≤ {widest:+.2f} at the 95% upper bound" if not math.isnan(widest) else ""
+            bound = (
+                f", every {absent[0].measure} ≤ {widest:+.2f} at the 95% upper bound" if not math.isnan(widest) else ""
+            )
             text += f"; not in {names}{bound}"
         lines.append(text)
     return lines

@@ -196,6 +196,6 @@ def test_logs_pool_only_with_equal_task_arguments(tmp_path: Path) -> None:
     assert any("shown as separate runs, not pooled" in w for w in report.warnings)
     assert not any(w.endswith("(several runs of the same suite and model)") for w in report.warnings)
     pooled = next(s for s in report.sections if s.suite == "toy [cot=none]")
-    assert int(pooled.cells[(pooled.cells["metric"] == "compliance") & (pooled.cells["cell"] == "all")]["n"].iloc[0]) == (
-        2 * 4 * PER_LEVEL
-    )
+    assert int(
+        pooled.cells[(pooled.cells["metric"] == "compliance") & (pooled.cells["cell"] == "all")]["n"].iloc[0]
+    ) == (2 * 4 * PER_LEVEL)

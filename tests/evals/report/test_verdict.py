@@ -127,7 +127,9 @@ def test_heat_map_reads_higher_is_more_concerning(demo_report: DemoReport) -> No
 
 
 def _context(levels: dict[str, str], low: float) -> ContextFinding:
-    return ContextFinding("training_gaming", "value_conflict", tuple(levels.items()), "compliance gap", Estimate(0.3, low, 0.6, 40))
+    return ContextFinding(
+        "training_gaming", "value_conflict", tuple(levels.items()), "compliance gap", Estimate(0.3, low, 0.6, 40)
+    )
 
 
 def test_where_text_finds_the_shortest_true_statement() -> None:
@@ -138,9 +140,16 @@ def test_where_text_finds_the_shortest_true_statement() -> None:
     ]
     assert where_text(grid) == "only where topic_relevance=relevant"
     assert where_sentence(grid) == "only where topic_relevance=relevant; not where topic_relevance=unrelated"
-    only_one = [_context({"topic_relevance": r, "cot": c}, 0.1 if (r, c) == ("relevant", "hidden_scratchpad") else -0.1) for r in ("unrelated", "relevant") for c in ("none", "hidden_scratchpad")]
+    only_one = [
+        _context({"topic_relevance": r, "cot": c}, 0.1 if (r, c) == ("relevant", "hidden_scratchpad") else -0.1)
+        for r in ("unrelated", "relevant")
+        for c in ("none", "hidden_scratchpad")
+    ]
     assert where_text(only_one) == "only where topic_relevance=relevant and cot=hidden_scratchpad"
-    framing = [_context({"cot": "hidden_scratchpad", "framing": f}, 0.1 if f != "unstated" else -0.1) for f in ("unstated", "red_team", "real")]
+    framing = [
+        _context({"cot": "hidden_scratchpad", "framing": f}, 0.1 if f != "unstated" else -0.1)
+        for f in ("unstated", "red_team", "real")
+    ]
     assert where_text(framing) == "only where framing=red_team or real"
     assert where_text([_context({"cot": "none"}, -0.1)]) == "nowhere"
     diagonal = [_context({"a": a, "b": b}, 0.1 if a == b else -0.1) for a in ("x", "y") for b in ("x", "y")]
@@ -164,7 +173,7 @@ def test_placement_follows_the_stated_rules() -> None:
     assert place(_finding("training_gaming", "not found"), [_finding("collusion", "inconclusive")])[0] == (
         "inconclusive (underpowered)"
     )
-    placement, rule = place(_finding("training_gaming", "not found"), none)
+    _, rule = place(_finding("training_gaming", "not found"), none)
     assert "upper bound" in rule
 
 
