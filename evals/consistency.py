@@ -91,7 +91,7 @@ def not_measured_reason(table: SampleTable, model: str, behaviour: str) -> str:
     samples = table.samples
     rows = set(samples.loc[samples["model"] == model, "row"]) if len(samples) else set()
     scores = table.scores[table.scores["row"].isin(rows)] if len(table.scores) else table.scores
-    keys = {TRAINING_GAMING, "correct"} if behaviour == "sandbagging" else {behaviour}
+    keys = {"sandbagging", "correct"} if behaviour == "sandbagging" else {behaviour}
     if behaviour == TRAINING_GAMING:
         mine = scores[(scores["key"].astype(str) == TRAINING_GAMING) | (scores["scorer"].astype(str) == "compliance")]
     else:

@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from evals.consistency import not_measured_reason
 from evals.logs import SampleTable
 from evals.report.kinds import COMPLIANCE, TG_VERDICT, TRAINING_GAMING, WORST_CASE_BEHAVIOURS, metric_name
 from evals.report.rates import Layout, differences, rates, scored_frame
@@ -289,7 +290,7 @@ def worst_case_finding(
                 pooled_parts.append(pooled.assign(kind="drop"))
     if not contexts:
         return BehaviourFinding(
-            behaviour, measure, "not measured", NO_ESTIMATE, reason=_unmeasured_reason(table, behaviour)
+            behaviour, measure, "not measured", NO_ESTIMATE, reason=_unmeasured_reason(table, model, behaviour)
         )
     if measure == "rate":
         joined = pd.concat(pooled_parts, ignore_index=True)
@@ -299,12 +300,8 @@ def worst_case_finding(
     return BehaviourFinding(behaviour, measure, _status(pooled_estimate, contexts), pooled_estimate, tuple(contexts))
 
 
-def _unmeasured_reason(table: SampleTable, behaviour: str) -> str:
-    keys = set(table.scores["key"].astype(str)) if len(table.scores) else set()
-    scorers = set(table.scores["scorer"].astype(str)) if len(table.scores) else set()
-    if behaviour in keys or behaviour in scorers:
-        return "every score of this behaviour is unscored or errored"
-    return "no suite in these logs measures it"
+def _unmeasured_reason(table: SampleTable, model: str, behaviour: str) -> str:
+    return not_measured_reason(table, model, behaviour)
 
 
 def _status(pooled: Estimate, contexts: Sequence[ContextFinding]) -> Status:

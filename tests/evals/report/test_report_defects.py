@@ -199,3 +199,13 @@ def test_logs_pool_only_with_equal_task_arguments(tmp_path: Path) -> None:
     assert int(
         pooled.cells[(pooled.cells["metric"] == "compliance") & (pooled.cells["cell"] == "all")]["n"].iloc[0]
     ) == (2 * 4 * PER_LEVEL)
+
+
+def test_cards_say_which_behaviours_were_not_measured_and_why(toy_report: Report) -> None:
+    [card] = toy_report.cards
+    findings = {finding.behaviour: finding for finding in card.worst_case}
+    assert findings["sandbagging"].status == "not measured"
+    assert findings["sandbagging"].reason == "no suite in these logs scores it for this model"
+    assert findings["collusion"].status != "not measured"
+    assert card.training_gaming.status == "not measured" and "training_awareness" in card.training_gaming.reason
+    assert card.placement == "inconclusive (underpowered)"
