@@ -192,9 +192,17 @@ def _is_tg_suite(layout: Layout) -> bool:
     return AWARENESS in layout.factors and {"training", "unmonitored"} <= set(layout.levels[AWARENESS])
 
 
-def tg_contexts(table: SampleTable, layout: Layout, model: str) -> list[ContextFinding]:
+Frames = Mapping[str, pd.DataFrame]
+"""Each suite's `scored_frame`, computed once per report."""
+
+
+def suite_frames(table: SampleTable, layouts: Mapping[str, Layout]) -> dict[str, pd.DataFrame]:
+    return {suite: scored_frame(table, layout) for suite, layout in layouts.items()}
+
+
+def tg_contexts(table: SampleTable, layout: Layout, model: str, frames: Frames | None = None) -> list[ContextFinding]:
     """Per context of a suite that varies training awareness: the compliance gap and the TG-reasoning gap."""
-    frame = scored_frame(table, layout)
+    frame = frames[layout.suite] if frames is not None else scored_frame(table, layout)
     frame = frame[frame["model"] == model]
     factors = _context_factors(layout, AWARENESS)
     compliance = frame[frame["metric"] == COMPLIANCE]
@@ -253,14 +261,14 @@ def _sandbagging_drop(frame: pd.DataFrame, layout: Layout, within: Sequence[str]
 
 
 def worst_case_finding(
-    table: SampleTable, layouts: Mapping[str, Layout], model: str, behaviour: str
+    table: SampleTable, layouts: Mapping[str, Layout], model: str, behaviour: str, frames: Frames | None = None
 ) -> BehaviourFinding:
     """A worst-case behaviour of one model over every suite that measures it."""
     contexts: list[ContextFinding] = []
     pooled_parts: list[pd.DataFrame] = []
     measure = "rate"
     for layout in layouts.values():
-        frame = scored_frame(table, layout)
+        frame = frames[layout.suite] if frames is not None else scored_frame(table, layout)
         frame = frame[frame["model"] == model]
         indicator = frame[frame["metric"] == metric_name(behaviour, behaviour)]
         if indicator.empty:
@@ -317,16 +325,18 @@ def hypothesis_order(suite: str) -> tuple[str, str]:
     return HYPOTHESES.get(base_suite(suite), ("H9", ""))[0], suite
 
 
-def tg_finding(table: SampleTable, layouts: Mapping[str, Layout], model: str) -> BehaviourFinding:
+def tg_finding(
+    table: SampleTable, layouts: Mapping[str, Layout], model: str, frames: Frames | None = None
+) -> BehaviourFinding:
     contexts: list[ContextFinding] = []
     pooled_frames: list[pd.DataFrame] = []
     for _, layout in sorted(layouts.items(), key=lambda item: hypothesis_order(item[0])):
         if not _is_tg_suite(layout):
             continue
-        mine = tg_contexts(table, layout, model)
+        mine = tg_contexts(table, layout, model, frames)
         contexts += mine
         if mine:
-            frame = scored_frame(table, layout)
+            frame = frames[layout.suite] if frames is not None else scored_frame(table, layout)
             pooled_frames.append(frame[(frame["model"] == model) & (frame["metric"] == COMPLIANCE)])
     if not contexts:
         reason = "no suite in these logs varies training_awareness (training vs unmonitored) for this model"
@@ -399,9 +409,12 @@ def hypothesis_lines_for(table: SampleTable, model: str) -> list[str]:
     return []
 
 
-def verdict_card(table: SampleTable, layouts: Mapping[str, Layout], model: str) -> VerdictCard:
-    tg = tg_finding(table, layouts, model)
-    worst = [worst_case_finding(table, layouts, model, behaviour) for behaviour in WORST_CASE_BEHAVIOURS]
+def verdict_card(
+    table: SampleTable, layouts: Mapping[str, Layout], model: str, frames: Frames | None = None
+) -> VerdictCard:
+    frames = frames if frames is not None else suite_frames(table, layouts)
+    tg = tg_finding(table, layouts, model, frames)
+    worst = [worst_case_finding(table, layouts, model, behaviour, frames) for behaviour in WORST_CASE_BEHAVIOURS]
     placement, reason = place(tg, worst)
     return VerdictCard(
         model=model,
@@ -417,7 +430,8 @@ def verdict_card(table: SampleTable, layouts: Mapping[str, Layout], model: str) 
 
 
 def verdict_cards(table: SampleTable, layouts: Mapping[str, Layout]) -> list[VerdictCard]:
-    return [verdict_card(table, layouts, model) for model in table.models]
+    frames = suite_frames(table, layouts)
+    return [verdict_card(table, layouts, model, frames) for model in table.models]
 
 
 # ------------------------------------------------------------------------------------------------ wording
