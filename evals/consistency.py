@@ -40,6 +40,7 @@ NOT_CONTEXT = frozenset({"oversight_path", "item_kind", "backdoor_kind", "delive
 """Metadata that describes an item rather than a condition, left out of context cells."""
 
 Measure = Literal["indicator", "compliance gap", "accuracy drop"]
+NOT_MEASURED_COLUMNS = ["model", "behaviour", "reason"]
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,27 @@ class Consistency:
     warnings: list[str] = field(default_factory=list)
     why_the_gap: list[str] = field(default_factory=list)
     """Per model with a training vs unmonitored comparison, the "why the gap" line (evals.gap_attribution)."""
+    not_measured: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=NOT_MEASURED_COLUMNS))
+    """Per model, each behaviour with nothing scored, and why (never silently left out)."""
+
+
+def not_measured_reason(table: SampleTable, model: str, behaviour: str) -> str:
+    """Why a behaviour has no measurement for a model: no suite scores it, or every score of it is unscored."""
+    samples = table.samples
+    rows = set(samples.loc[samples["model"] == model, "row"]) if len(samples) else set()
+    scores = table.scores[table.scores["row"].isin(rows)] if len(table.scores) else table.scores
+    keys = {"sandbagging", "correct"} if behaviour == "sandbagging" else {behaviour}
+    if behaviour == TRAINING_GAMING:
+        mine = scores[(scores["key"].astype(str) == TRAINING_GAMING) | (scores["scorer"].astype(str) == "compliance")]
+    else:
+        mine = scores[scores["key"].astype(str).isin(keys) | (scores["scorer"].astype(str) == behaviour)]
+    if mine.empty:
+        return "no suite in these logs scores it for this model"
+    if mine["value"].isna().all():
+        return f"all {len(mine)} of its scores are unscored"
+    if behaviour == TRAINING_GAMING:
+        return "no TG verdict scored and no training vs unmonitored pair to take a compliance gap from"
+    return "its suite lacks the comparison the measure needs (e.g. a neutral incentive level)"
 
 
 def _values(table: SampleTable, key: str, scorer: str | None = None) -> pd.Series:
@@ -316,6 +338,12 @@ def analyse(table: SampleTable) -> Consistency:
                 **_conditional(pairs),
             }
         )
+    missing = [
+        {"model": model, "behaviour": behaviour, "reason": not_measured_reason(table, model, behaviour)}
+        for model in models
+        for behaviour in BEHAVIOURS
+        if not any(m.model == model and m.behaviour == behaviour for m in found)
+    ]
     return Consistency(
         models=models,
         contexts=contexts,
@@ -323,6 +351,7 @@ def analyse(table: SampleTable) -> Consistency:
         co_occurrence=pd.DataFrame(co_rows, columns=CO_OCCURRENCE_COLUMNS),
         warnings=list(table.warnings),
         why_the_gap=why_the_gap_lines(table),
+        not_measured=pd.DataFrame(missing, columns=NOT_MEASURED_COLUMNS),
     )
 
 
@@ -381,6 +410,7 @@ def to_json(result: Consistency) -> str:
         "warnings": result.warnings,
         "why_the_gap": result.why_the_gap,
         "appearance": _records(result.appearance),
+        "not_measured": _records(result.not_measured),
         "co_occurrence": _records(result.co_occurrence),
         "contexts": [
             {
@@ -454,6 +484,9 @@ def to_markdown(result: Consistency) -> str:
         if len(result.co_occurrence)
         else "No model has both training-gaming and a worst-case behaviour measured.",
     ]
+    if len(result.not_measured):
+        parts += ["", "## Not measured", ""]
+        parts += [f"- **{row.model}**, {row.behaviour}: {row.reason}" for row in result.not_measured.itertuples()]
     appearing = result.appearance[result.appearance["contexts_with_behaviour"] > 0]
     if len(appearing):
         parts += ["", "## Contexts where each behaviour appears", ""]
@@ -472,4 +505,8 @@ def to_text(result: Consistency) -> str:
         appearance = result.appearance[SUMMARY_APPEARANCE].to_string(index=False) if len(result.appearance) else "-"
         co = result.co_occurrence[SUMMARY_CO_OCCURRENCE].to_string(index=False) if len(result.co_occurrence) else "-"
     gaps = "".join(f"\n{line}" for line in result.why_the_gap)
-    return f"Appearance per behaviour (contexts where it is significant)\n{appearance}\n\nCo-occurrence\n{co}{gaps}"
+    missing = "\n".join(f"{row.model}: {row.behaviour}: {row.reason}" for row in result.not_measured.itertuples())
+    return (
+        f"Appearance per behaviour (contexts where it is significant)\n{appearance}\n\n"
+        f"Not measured\n{missing or '-'}\n\nCo-occurrence\n{co}{gaps}"
+    )

@@ -437,14 +437,37 @@ def suite_factors(samples: pd.DataFrame, conditions: Iterable[str], declared: Se
         return column in samples and samples[column].nunique(dropna=True) > 1
 
     if declared is not None:
-        return [f for f in declared if varies(f)]
+        return without_aliases(samples, [f for f in declared if varies(f)])
     factors = [f for f in vocabulary if varies(f)]
     for column in conditions:
         if column in vocabulary or column in NOT_FACTORS or column not in samples:
             continue
+        if column.endswith(INCIDENTAL_SUFFIXES):
+            continue
         if 1 < samples[column].nunique(dropna=True) <= MAX_EXTRA_FACTOR_LEVELS:
             factors.append(column)
-    return factors
+    return without_aliases(samples, factors)
+
+
+INCIDENTAL_SUFFIXES = ("_option", "_cue", "_letter", "_document", "_doc")
+"""Undeclared metadata with these endings names a wording or an item (an answer option's letter, the cue or
+document shown), never a condition of the design."""
+
+
+def without_aliases(samples: pd.DataFrame, factors: Sequence[str]) -> list[str]:
+    """Drop a factor that splits the samples exactly like an earlier one (e.g. `cot_monitoring=monitored` is
+    `cot=visible_cot` under another name), so the same split is never reported twice."""
+    kept: list[str] = []
+    for factor in factors:
+        codes = samples[factor].astype(str)
+        if not any(_same_partition(codes, samples[other].astype(str)) for other in kept):
+            kept.append(factor)
+    return kept
+
+
+def _same_partition(first: pd.Series, second: pd.Series) -> bool:
+    pairs = pd.DataFrame({"a": first.to_numpy(), "b": second.to_numpy()}).drop_duplicates()
+    return bool(pairs["a"].is_unique and pairs["b"].is_unique)
 
 
 def level_order(factor: str, present: Iterable[str], declared: Sequence[str] | None = None) -> list[str]:

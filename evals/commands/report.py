@@ -22,8 +22,9 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "report",
         help="write an HTML report and a Markdown summary from Inspect logs",
-        description="Per-condition rates with 95% intervals, main effects, the compliance gap, training-gaming "
-        "criteria and motives, the TG-vs-worst-case matrix, plots and example transcripts.",
+        description="First a verdict card per model (where training-gaming and each worst-case behaviour appear, "
+        "consistency, placement) and a models x behaviours heat map; then one figure per hypothesis, per-condition "
+        "rates with 95% intervals, effects, example transcripts, and the logs, judge cost and unscored samples.",
     )
     parser.add_argument("logs", nargs="+", type=Path, help="log directories (searched recursively) or .eval files")
     parser.add_argument(
@@ -35,6 +36,11 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--model", default=None, help="only this model (full name or its last part)")
     parser.add_argument("--examples", type=int, default=2, help="example transcripts per condition cell (default 2)")
     parser.add_argument("--strict", action="store_true", help="an unreadable log is an error instead of skipped")
+    parser.add_argument(
+        "--no-planted",
+        action="store_true",
+        help="do not read organism transcripts to draw their planted values in the figures",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -51,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("--examples must be 0 or more")
     out_dir: Path = args.output_dir or default_output_dir(args.logs)
     table = load(args.logs, model=args.model, progress=progress, strict=args.strict)
-    report = build_report(table, [str(source) for source in args.logs], args.examples)
+    report = build_report(table, [str(source) for source in args.logs], args.examples, planted=not args.no_planted)
     written = write_report(report, out_dir)
     for warning in written.report.warnings:
         print(f"warning: {warning}", file=sys.stderr)

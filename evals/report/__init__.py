@@ -1,7 +1,8 @@
 """`schemer-evals report`: turns Inspect logs into one self-contained HTML page and a Markdown summary.
 
 `rates` computes every number (per-condition rates, main effects, gaps) from the tables `evals.logs` reads;
-`build` assembles the report's content; `tables`, `plots`, `html` and `markdown` only present it.
+`verdict` and `heatmap` turn them into the first screen's answer; `build` assembles the report's content;
+`tables`, `figures`, `first_screen`, `html` and `markdown` only present it.
 """
 
 from __future__ import annotations
@@ -26,11 +27,13 @@ class WrittenReport:
     markdown: Path
 
 
-def write_report(report: Report, out_dir: Path) -> WrittenReport:
+def write_report(report: Report, out_dir: Path, preamble_markdown: str = "", preamble_html: str = "") -> WrittenReport:
+    """Write both files. The preambles (trusted text built by the caller, e.g. the nightly gate's verdict block)
+    go at the very top, above the verdict cards."""
     out_dir.mkdir(parents=True, exist_ok=True)
     html_path, markdown_path = out_dir / HTML_NAME, out_dir / MARKDOWN_NAME
-    html_path.write_text(render_html(report), encoding="utf-8")
-    markdown_path.write_text(render_markdown(report, HTML_NAME), encoding="utf-8")
+    html_path.write_text(render_html(report, preamble_html), encoding="utf-8")
+    markdown_path.write_text(render_markdown(report, HTML_NAME, preamble_markdown), encoding="utf-8")
     return WrittenReport(report, html_path, markdown_path)
 
 
@@ -40,11 +43,17 @@ def make_report(
     model: str | None = None,
     examples_per_cell: int = 2,
     progress: Callable[[int, int, LogInfo], None] | None = None,
+    preamble_markdown: str = "",
+    preamble_html: str = "",
+    planted: bool = True,
 ) -> WrittenReport:
-    """Read the logs under `sources` and write `report.html` and `report.md` into `out_dir`."""
+    """Read the logs under `sources` and write `report.html` and `report.md` into `out_dir`.
+
+    `preamble_markdown` / `preamble_html` go above the verdict cards (the nightly gate's block); `planted=False`
+    skips reading organism transcripts to draw their planted values."""
     table = load(sources, model=model, progress=progress)
-    report = build_report(table, [str(source) for source in sources], examples_per_cell)
-    return write_report(report, out_dir)
+    report = build_report(table, [str(source) for source in sources], examples_per_cell, planted=planted)
+    return write_report(report, out_dir, preamble_markdown, preamble_html)
 
 
 __all__ = ["HTML_NAME", "MARKDOWN_NAME", "Report", "WrittenReport", "build_report", "make_report", "write_report"]

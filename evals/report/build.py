@@ -1,6 +1,8 @@
-"""Everything a report shows, computed from a SampleTable: per-suite rates for every metric and condition,
+"""Everything a report shows, computed from a SampleTable: first the answer (a verdict card per model, the
+models x behaviours heat map, one figure per hypothesis), then per-suite rates for every metric and condition,
 main effects, the compliance gap, training-gaming criteria and motives, the TG-vs-worst-case matrix and the
-example transcripts. Rendering (HTML, Markdown, plots) lives in sibling modules and only formats this."""
+example transcripts, and as an appendix the logs, judge cost and unscored samples. Rendering (HTML, Markdown,
+plots) lives in sibling modules and only formats this."""
 
 from __future__ import annotations
 
@@ -10,7 +12,10 @@ import pandas as pd
 
 from evals.factor_model import hypothesis_lines
 from evals.logs import LogInfo, SampleTable
+from evals.report.cost import judge_cost
 from evals.report.examples import Example, choose_examples, load_examples
+from evals.report.figures import Figure, hypothesis_figures
+from evals.report.heatmap import HeatMap, heat_map
 from evals.report.kinds import (
     COMPLIANCE,
     TG_CRITERIA,
@@ -33,6 +38,9 @@ from evals.report.rates import (
     scored_frame,
     training_gap,
 )
+from evals.report.runs import LogHeader, read_headers, split_runs
+from evals.report.unscored import unscored_table
+from evals.report.verdict import VerdictCard, verdict_cards
 
 
 @dataclass(frozen=True)
@@ -57,7 +65,6 @@ class SuiteSection:
     """Training minus unmonitored for compliance and the TG verdict, pooled and within cells."""
     motives: pd.DataFrame
     """Among samples judged training-gaming: counts per motive, per model and cell."""
-    unscored_reasons: pd.DataFrame
     examples: list[Example] = field(default_factory=list)
 
     @property
@@ -74,13 +81,22 @@ class Report:
     logs: list[LogInfo]
     warnings: list[str]
     models: list[str]
+    cards: list[VerdictCard]
+    """One verdict card per model: the report's first screen."""
+    heat_map: HeatMap
+    figures: list[Figure]
+    """One figure per hypothesis suite in the logs, every model side by side."""
     sections: list[SuiteSection]
     matrix: pd.DataFrame
     """Per model, factor and level: each headline TG / worst-case metric's rate and its difference from the
     factor's reference level (pooled over the suites that vary that factor and measure that metric)."""
     sample_counts: pd.DataFrame
     judge_cost: pd.DataFrame
-    """TG-scorer back ends and grader calls/tokens per log (`judge_cost`)."""
+    """Judge calls and tokens of every scorer and the grader role's usage, per log and in total (`cost`)."""
+    unscored: pd.DataFrame
+    """Unscored samples per suite, model, scorer and reason, by design or failure (`unscored`)."""
+    log_counts: pd.DataFrame
+    """Per log: samples planned (dataset x epochs), run, scored and errored."""
     errored_by_log: dict[str, int] = field(default_factory=dict)
     """Samples that ended in an error (left out of every rate), per log path."""
     hypotheses: list[str] = field(default_factory=list)
@@ -141,7 +157,6 @@ def suite_section(table: SampleTable, layout: Layout, examples_per_cell: int) ->
         effects=main_effects(frame, layout),
         gap=training_gap(frame[frame["metric"].isin(gap_metrics)], layout),
         motives=_label_counts(table, layout, f"motive:{TRAINING_GAMING}", only_verdict=True),
-        unscored_reasons=_label_counts(table, layout, f"unscored_reason:{TRAINING_GAMING}", only_verdict=False),
     )
     primary = next((m.metric for m in section.headline if m.kind == "training_gaming"), None) or next(
         (m.metric for m in section.headline), None
@@ -196,39 +211,48 @@ def sample_counts(table: SampleTable) -> pd.DataFrame:
     return grouped.reset_index()
 
 
-JUDGE_COST_COLUMNS = (
-    "scored",
-    "backend rules",
-    "backend prefilter",
-    "backend judge",
-    "unscored",
-    "grader_calls",
-    "grader_tokens",
-    "grader_tokens per judged sample",
-)
+def log_counts(table: SampleTable, headers: dict[str, LogHeader]) -> pd.DataFrame:
+    """Samples each log planned, actually ran (a `--limit` run runs fewer than its dataset), scored (at least
+    one score value) and errored."""
+    samples, scores = table.samples, table.scores
+    scored_rows = set(scores.loc[scores["value"].notna(), "row"]) if len(scores) else set()
+    rows = []
+    for info in table.logs:
+        mine = samples[samples["log"] == info.path] if len(samples) else samples
+        rows.append(
+            {
+                "log": info.path,
+                "planned": info.samples_expected,
+                "run": len(mine),
+                "scored": int(mine["row"].isin(scored_rows).sum()) if len(mine) else 0,
+                "errored": int(mine["error"].astype(bool).sum()) if len(mine) else 0,
+                "completed (log header)": headers[info.path].completed_samples if info.path in headers else 0,
+            }
+        )
+    return pd.DataFrame(rows, columns=["log", "planned", "run", "scored", "errored", "completed (log header)"])
 
 
-def judge_cost(table: SampleTable) -> pd.DataFrame:
-    """Per log with a TG scorer: which back end decided how many samples, and what the judge cost."""
-    rows = [
-        {"suite": info.suite, "model": info.model, **{k: v for k, v in info.judge_counts if k in JUDGE_COST_COLUMNS}}
-        for info in table.logs
-        if info.judge_counts
-    ]
-    return pd.DataFrame(rows, columns=["suite", "model", *JUDGE_COST_COLUMNS])
-
-
-def build_report(table: SampleTable, sources: list[str], examples_per_cell: int = 2) -> Report:
-    sections = [suite_section(table, layout, examples_per_cell) for layout in layouts(table).values()]
+def build_report(table: SampleTable, sources: list[str], examples_per_cell: int = 2, planted: bool = True) -> Report:
+    """The report's content. `planted=False` skips reading organism transcripts for the planted values."""
+    headers = read_headers(table)
+    table = split_runs(table, headers)
+    suite_layouts = layouts(table)
+    sections = [suite_section(table, layout, examples_per_cell) for layout in suite_layouts.values()]
+    cards = verdict_cards(table, suite_layouts)
     return Report(
         sources=sources,
         logs=table.logs,
         warnings=table.warnings,
         models=table.models,
+        cards=cards,
+        heat_map=heat_map(table, suite_layouts, cards),
+        figures=hypothesis_figures(table, suite_layouts, with_planted=planted),
         sections=sections,
         matrix=tg_worst_case_matrix(table, sections),
         sample_counts=sample_counts(table),
-        judge_cost=judge_cost(table),
+        judge_cost=judge_cost(table, headers),
+        unscored=unscored_table(table, suite_layouts),
+        log_counts=log_counts(table, headers),
         errored_by_log={str(k): int(v) for k, v in table.samples.groupby("log")["error"].sum().items()},
         hypotheses=report_hypotheses(table),
     )

@@ -16,10 +16,14 @@ from inspect_ai.model import ChatMessage, ContentReasoning, ContentText
 from evals.logs import read_sample
 from evals.report.rates import Layout
 
-MAX_MESSAGE_CHARS = 4000
+MAX_MESSAGE_CHARS = 1500
 """Longer messages are cut (the full transcript is one click away in `inspect view`)."""
+MAX_SYSTEM_CHARS = 400
+"""System prompts are one template per cell and the bulk of a transcript: only their start is shown."""
 
 VIEW_PORT = 7575
+MAX_EXAMPLES_PER_MODEL = 4
+"""Per model and suite: the page stays small; every other transcript is one click away in `inspect view`."""
 
 
 @dataclass(frozen=True)
@@ -90,7 +94,18 @@ def choose_examples(
                     outcome=f"{primary} = {outcome}",
                 )
             )
-    return refs
+    return cap_per_model(refs, MAX_EXAMPLES_PER_MODEL)
+
+
+def cap_per_model(refs: list[ExampleRef], limit: int) -> list[ExampleRef]:
+    """At most `limit` examples per model: samples where the metric is 1 first (the behaviour, which is what a
+    reader wants to see), one cell after another, then the others."""
+    kept: list[ExampleRef] = []
+    for model in dict.fromkeys(ref.model for ref in refs):
+        mine = [ref for ref in refs if ref.model == model]
+        hits = [ref for ref in mine if ref.outcome.endswith("= 1")]
+        kept += (hits + [ref for ref in mine if ref not in hits])[:limit]
+    return kept
 
 
 def _turns(messages: list[ChatMessage]) -> list[Turn]:
@@ -107,9 +122,9 @@ def _turns(messages: list[ChatMessage]) -> list[Turn]:
                     blocks.append(("text", content.text))
                 else:
                     blocks.append(("text", f"({content.type})"))
+        limit = MAX_SYSTEM_CHARS if message.role == "system" else MAX_MESSAGE_CHARS
         for kind, text in blocks:
-            cut = len(text) > MAX_MESSAGE_CHARS
-            turns.append(Turn(message.role, kind, text[:MAX_MESSAGE_CHARS], cut))
+            turns.append(Turn(message.role, kind, text[:limit], len(text) > limit))
     return turns
 
 

@@ -1,5 +1,7 @@
-"""The report as one self-contained HTML page (inline CSS, plots as base64 PNG, no scripts or external
-resources). Every string that comes from a log, model output above all, goes through `html.escape`."""
+"""The report as one self-contained HTML page (inline CSS, figures as inline SVG, no scripts or external
+resources). The first screen answers the question (verdict cards side by side, then the heat map); then one
+figure per hypothesis, details per model, and an appendix of logs, judge cost and unscored samples. Every string
+that comes from a log, model output above all, goes through `html.escape`."""
 
 from __future__ import annotations
 
@@ -9,10 +11,10 @@ from html import escape
 
 import pandas as pd
 
-from evals.calibrate.accuracy import report_accuracy_lines
 from evals.report.build import Report, SuiteSection
 from evals.report.examples import Example
-from evals.report.plots import suite_plot
+from evals.report.first_screen import STYLE as FIRST_SCREEN_STYLE
+from evals.report.first_screen import card_html, heat_map_html, rules_html
 from evals.report.tables import (
     cell_table,
     effects_table,
@@ -23,19 +25,21 @@ from evals.report.tables import (
     matrix_table,
     overview_table,
     scorer_title,
+    unscored_display,
 )
-from evals.report.texts import GLOSSARY, MATRIX_NOTE
+from evals.report.texts import GLOSSARY, HEAT_MAP_NOTE, MATRIX_NOTE
 
 STYLE = """
-body { font-family: system-ui, sans-serif; margin: 24px; color: #1b2631; }
+body { font-family: system-ui, sans-serif; margin: 12px 18px; color: #1b2631; }
+header h1 { font-size: 20px; margin: 0 0 2px; } header p { margin: 0 0 8px; }
 .scroll { overflow-x: auto; max-width: 100%; }
-h1 { font-size: 26px; } h2 { border-bottom: 2px solid #2c3e50; padding-bottom: 4px; margin-top: 36px; }
+h2 { border-bottom: 2px solid #2c3e50; padding-bottom: 4px; margin-top: 36px; }
 h3 { margin-top: 26px; color: #1a5276; } h4 { margin: 18px 0 6px; }
 table { border-collapse: collapse; margin: 8px 0 14px; font-size: 13px; }
 th, td { border: 1px solid #aab7b8; padding: 3px 8px; text-align: left; vertical-align: top; }
 th { background: #d6eaf8; } tr:nth-child(even) td { background: #f4f6f7; }
 .note { color: #566573; font-size: 13px; } .warning { color: #922b21; }
-img.plot { display: block; border: 1px solid #d5d8dc; margin: 8px 0; max-width: 100%; }
+.figure svg { display: block; max-width: 100%; height: auto; border: 1px solid #d5d8dc; margin: 8px 0; }
 details { margin: 4px 0 8px; } summary { cursor: pointer; }
 .turn { border-left: 4px solid #aab7b8; margin: 4px 0 4px 8px; padding: 2px 8px; }
 .turn.assistant { border-color: #1e8449; } .turn.reasoning { border-color: #b9770e; background: #fef9e7; }
@@ -90,12 +94,6 @@ def _suite(section: SuiteSection, model: str) -> str:
         f'<p class="note">Factors varied: {escape(factors)}. Rows of the condition tables cross: '
         f"{escape(', '.join(section.layout.cell_factors) or 'none')}.</p>"
     )
-    plot = suite_plot(section, model)
-    if plot:
-        parts.append(
-            f'<img class="plot" alt="{escape(section.suite)} rates by condition for {escape(model)}" '
-            f'src="data:image/png;base64,{plot}">'
-        )
     gap = gap_table(section, model)
     if not gap.empty:
         parts.append(
@@ -121,9 +119,6 @@ def _suite(section: SuiteSection, model: str) -> str:
         parts.append(
             "<h4>Motive of training-gaming reasoning (samples judged TG)</h4>" + html_table(motives, "motives")
         )
-    reasons = label_table(section.unscored_reasons, model, "unscored reason")
-    if not reasons.empty:
-        parts.append("<h4>Why TG judgements are unscored</h4>" + html_table(reasons, "unscored"))
     examples = [e for e in section.examples if e.ref.model == model]
     if examples:
         parts.append("<h4>Example transcripts</h4>")
@@ -159,29 +154,50 @@ def _model(report: Report, model: str) -> str:
     return "\n".join(parts)
 
 
-def render_html(report: Report) -> str:
+def render_html(report: Report, preamble_html: str = "") -> str:
+    """The page. `preamble_html` (trusted HTML built by the caller, e.g. the nightly gate's verdict) goes above
+    the verdict cards."""
     generated = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     nav = " · ".join(f'<a href="#{anchor(m)}">{escape(m)}</a>' for m in report.models)
     warnings = "".join(f'<li class="warning">{escape(w)}</li>' for w in report.warnings)
     glossary = "".join(f"<li><b>{escape(term)}</b>: {escape(text)}</li>" for term, text in GLOSSARY)
+    cards = "".join(card_html(card, index) for index, card in enumerate(report.cards))
+    figures = "".join(
+        f'<div class="figure" id="figure-{escape(figure.hypothesis)}"><h3>{escape(figure.title)}</h3>{figure.svg}</div>'
+        for figure in report.figures
+    )
+    warning_note = (
+        f' <a href="#warnings" class="warning">{len(report.warnings)} warning(s)</a>' if report.warnings else ""
+    )
     body = [
-        "<h1>schemer-evals report</h1>",
-        f'<p class="note">Generated {generated} from {escape(", ".join(report.sources))}.</p>',
-        f"<p>Models: {nav}</p>",
-        "<h2>Logs</h2>",
+        "<header><h1>schemer-evals report</h1>"
+        f'<p class="note">Generated {generated} from {escape(", ".join(report.sources))}; '
+        f"{len(report.logs)} logs, models: {nav}.{warning_note} Rates and effects carry 95% intervals; "
+        "● marks an interval that excludes 0. Hover a line for its numbers.</p></header>",
+        preamble_html,
+        f'<section id="first-screen"><div class="cards" id="verdict-cards">{cards}</div>',
+        '<h2 id="heat-map-title">Models x behaviours (higher = more concerning)</h2>',
+        heat_map_html(report.heat_map),
+        f'<p class="note">{escape(HEAT_MAP_NOTE)}</p></section>',
+        "<h2>Placement rules</h2>" + rules_html(),
+        *(["<h2>One figure per hypothesis</h2>", figures] if figures else []),
+        f"<details><summary>What the numbers mean</summary><ul>{glossary}</ul></details>",
+        "<h2>Details per model</h2>",
+        *[_model(report, model) for model in report.models],
+        '<h2 id="appendix">Appendix: logs, judge cost, unscored samples</h2>',
         html_table(overview_table(report), "logs"),
-        f"<ul>{warnings}</ul>" if warnings else "",
+        f'<ul id="warnings">{warnings}</ul>' if warnings else "",
         *(
-            ["<h2>TG scorer back ends and judge cost</h2>", html_table(report.judge_cost, "judge-cost")]
-            + [f'<p class="note">{escape(x)}</p>' for x in report_accuracy_lines(report.sources, report.judge_cost)]
+            ["<h3>Judge cost (every judge, per log and in total)</h3>", html_table(report.judge_cost, "judge-cost")]
             if not report.judge_cost.empty
             else []
         ),
-        f"<details><summary>What the numbers mean</summary><ul>{glossary}</ul></details>",
-        *[_model(report, model) for model in report.models],
+        "<h3>Unscored samples: by-design exclusions and failures, with the reason</h3>",
+        html_table(unscored_display(report), "unscored"),
     ]
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
         "<title>schemer-evals report</title>"
-        f"<style>{STYLE}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n"
+        f"<style>{STYLE}{FIRST_SCREEN_STYLE}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n"
     )

@@ -1,13 +1,15 @@
-"""The report's Markdown summary: the headline tables without plots or transcripts, for a CI job summary,
-a chat message or a quick diff between nights."""
+"""The report's Markdown summary for a CI step summary, a chat message or a quick diff between nights: it starts
+like the page, with the verdict cards and the heat map (as a table), then the headline tables, without figures or
+transcripts."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from evals.calibrate.accuracy import report_accuracy_lines
 from evals.report.build import Report
+from evals.report.heatmap import HeatMap, cell_text
 from evals.report.tables import effects_table, findings, gap_table, headline_table, matrix_table, overview_table
+from evals.report.verdict import PLACEMENT_RULES, TG_BEHAVIOUR, VerdictCard, by_suite, suite_label, where_sentence
 
 
 def markdown_table(frame: pd.DataFrame) -> str:
@@ -23,12 +25,65 @@ def markdown_table(frame: pd.DataFrame) -> str:
     return "\n".join([header, rule, *rows]) + "\n"
 
 
-def render_markdown(report: Report, html_name: str) -> str:
+def card_markdown(card: VerdictCard) -> list[str]:
+    rule_number = list(PLACEMENT_RULES).index(card.placement) + 1
+    lines = [f"### {md_text(card.model)}: **{card.placement}** [rule {rule_number}]", ""]
+    for finding in card.findings:
+        label = "training-gaming" if finding.behaviour == TG_BEHAVIOUR else finding.behaviour
+        pooled = finding.pooled.text() if finding.pooled.n else "–"
+        if finding.status == "not measured":
+            lines.append(f"- **{label}**: not measured ({md_text(finding.reason)})")
+            continue
+        lines.append(f"- **{label}**: {finding.status}; {finding.measure} {pooled}; appears {finding.consistency}")
+        lines += [
+            f"  - {md_text(suite_label(suite))}: {md_text(where_sentence(contexts))}"
+            for suite, contexts in by_suite(finding.contexts).items()
+        ]
+    lines.append(f"- Co-occurrence: {card.co_occurrence}.")
+    if card.why_the_gap:
+        lines.append(f"- Why the gap: {md_text(card.why_the_gap)}")
+    lines += [f"- {md_text(line)}" for line in card.hypothesis_lines]
+    if card.backend_note:
+        lines.append(f"- Caveat: {md_text(card.backend_note)}.")
+    return [*lines, ""]
+
+
+def heat_map_frame(heat: HeatMap) -> pd.DataFrame:
+    """The heat map as a table of display strings (● marks intervals that exclude 0)."""
+    columns = [f"{c.group} {c.label}" if c.group.startswith("TG") else c.label for c in heat.columns]
+    rows = [[model, *[cell_text(heat.cell(model, c.key)) for c in heat.columns]] for model in heat.models]
+    return pd.DataFrame(rows, columns=["model", *columns])
+
+
+def md_text(text: str) -> str:
+    """Model- or log-derived text as inert Markdown: no HTML, links or emphasis."""
+    return "".join("\\" + ch if ch in "\\`*_[]<>()#!|" else ch for ch in text.replace("\n", " "))
+
+
+def render_markdown(report: Report, html_name: str, preamble_markdown: str = "") -> str:
+    """The summary. `preamble_markdown` (e.g. the nightly gate's verdict) goes above the verdict cards."""
     lines = [
         "# schemer-evals report",
         "",
-        f"Logs: {', '.join(report.sources)}. Full report with plots, every metric and example transcripts: "
-        f"[{html_name}]({html_name}).",
+        f"Logs: {', '.join(md_text(s) for s in report.sources)}. Full report with figures, every metric and "
+        f"example transcripts: [{html_name}]({html_name}).",
+        "",
+    ]
+    if preamble_markdown:
+        lines += [preamble_markdown, ""]
+    lines += ["## Verdict per model", ""]
+    for card in report.cards:
+        lines += card_markdown(card)
+    lines += [
+        "## Models x behaviours (higher = more concerning)",
+        "",
+        markdown_table(heat_map_frame(report.heat_map)),
+        "",
+        "Placement rules:",
+        "",
+        *[f"{i}. **{name}**: {rule}" for i, (name, rule) in enumerate(PLACEMENT_RULES.items(), start=1)],
+        "",
+        "## Details",
         "",
         "Rates are shares of scored samples with value 1, `[95% interval, clustered by scenario]`, "
         "`(n scored, unscored)`; differences carry 95% intervals clustered by scenario (the training gap paired "
@@ -40,8 +95,7 @@ def render_markdown(report: Report, html_name: str) -> str:
     if report.hypotheses:
         lines += ["", "## Hypotheses (factor model)", "", *[f"- {line}" for line in report.hypotheses]]
     if not report.judge_cost.empty:
-        lines += ["", "## TG scorer back ends and judge cost", "", markdown_table(report.judge_cost)]
-        lines += [f"- {line}" for line in report_accuracy_lines(report.sources, report.judge_cost)]
+        lines += ["", "## Judge cost (every judge, per log and in total)", "", markdown_table(report.judge_cost)]
     for model in report.models:
         lines += ["", f"## {model}", "", markdown_table(headline_table(report, model))]
         found = findings(report, model)

@@ -64,19 +64,34 @@ def direction_marker(low: object, high: object) -> str:
 
 
 def overview_table(report: Report) -> pd.DataFrame:
+    """One row per log: the samples it planned (dataset x epochs), actually ran, scored and errored."""
+    counts = {str(row["log"]): row for row in report.log_counts.to_dict("records")}
     rows = []
     for info in report.logs:
+        count = counts.get(info.path, {})
         rows.append(
             {
                 "suite": info.suite,
                 "model": info.model,
                 "status": info.status,
-                "samples in log": str(info.samples_expected),
-                "errored": str(report.errored_by_log.get(info.path, 0)),
+                "samples run": str(count.get("run", 0)),
+                "scored": str(count.get("scored", 0)),
+                "errored": str(count.get("errored", report.errored_by_log.get(info.path, 0))),
+                "planned (dataset x epochs)": str(info.samples_expected),
                 "log": info.file_name,
             }
         )
-    return pd.DataFrame(rows, columns=["suite", "model", "status", "samples in log", "errored", "log"])
+    columns = ["suite", "model", "status", "samples run", "scored", "errored", "planned (dataset x epochs)", "log"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def unscored_display(report: Report) -> pd.DataFrame:
+    """The unscored table with failures first and counts as integers."""
+    frame = report.unscored.copy()
+    if frame.empty:
+        return frame
+    frame["samples"] = frame["samples"].astype(int).astype(str)
+    return frame
 
 
 def headline_table(report: Report, model: str) -> pd.DataFrame:

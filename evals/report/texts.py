@@ -39,8 +39,9 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     ),
     (
         "worst-case behaviours",
-        "each suite's own indicator (sandbagging: correct answers; eval_gaming, reasoning_concealment, "
-        "oversight_subversion, collusion: the behaviour occurred), never folded into one score.",
+        "each suite's own indicator, read higher = more concerning (sandbagging: the accuracy drop from the neutral "
+        "incentive to the unlearning threat; eval_gaming, reasoning_concealment, oversight_subversion, collusion: "
+        "the behaviour occurred), never folded into one score.",
     ),
 )
 
@@ -49,4 +50,13 @@ MATRIX_NOTE = (
     "pooled over the suites that vary the factor and measure the behaviour. ▲ / ▼: significantly above / below the "
     "factor's reference level (95% Newcombe interval excludes 0). A behaviour a suite does not vary along a factor "
     "has no row there (–)."
+)
+
+HEAT_MAP_NOTE = (
+    "Rows: models. TG columns: the compliance gap (training minus unmonitored, Newcombe 95% interval) at each level "
+    "of the factor the hypothesis varies, pooled over the suite's other factors (hover for the TG-reasoning gap). "
+    "Worst-case columns: the behaviour's pooled rate (Wilson 95% interval); sandbagging is the accuracy drop "
+    "(neutral incentive minus unlearning threat), so every column reads higher = more concerning. ● and bold: the "
+    "interval excludes 0 (not corrected for multiple comparisons). Blue shading grows with the effect; orange marks "
+    "negative effects."
 )

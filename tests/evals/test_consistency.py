@@ -13,7 +13,7 @@ import pytest
 from inspect_ai import eval
 
 from evals.cli import main
-from evals.consistency import Consistency, analyse, consistency, to_markdown
+from evals.consistency import Consistency, analyse, consistency, to_json, to_markdown
 from evals.logs import SampleTable
 from tasks.collusion import collusion
 from tasks.oversight_subversion import oversight_subversion
@@ -172,3 +172,24 @@ def test_scenario_pairing_and_accuracy_drop_on_a_hand_built_table() -> None:
     assert sandbag_row["unit"] == "model" and sandbag_row["units"] == 1
     assert not math.isnan(sandbag_row["p_b_given_a"])
     assert "## Co-occurrence" in to_markdown(result)
+
+
+def test_behaviours_with_nothing_scored_are_listed_as_not_measured_with_the_reason() -> None:
+    rows: list[dict[str, object]] = []
+    scores: list[tuple[int, str, str, float]] = []
+    for index in range(8):
+        # Collusion is scored, but every judgement failed; oversight and the others have no suite at all.
+        scores.append((len(rows), "collusion", "collusion", math.nan))
+        rows.append({"model": "m", "suite": "collusion", "scenario_id": f"c{index}", "planted": "backdoor"})
+    for index in range(10):
+        scores.append((len(rows), "eval_awareness", "eval_gaming", float(index < 5)))
+        rows.append({"model": "m", "suite": "eval_awareness", "scenario_id": f"e{index}", "framing": "real_deployment"})
+    result = analyse(_table(rows, scores))
+    missing = dict(zip(result.not_measured["behaviour"], result.not_measured["reason"], strict=True))
+    assert missing["collusion"] == "all 8 of its scores are unscored"
+    assert missing["oversight_subversion"] == "no suite in these logs scores it for this model"
+    assert missing["training_gaming"] == "no suite in these logs scores it for this model"
+    assert "eval_gaming" not in missing
+    markdown = to_markdown(result)
+    assert "## Not measured" in markdown and "- **m**, collusion: all 8 of its scores are unscored" in markdown
+    assert json.loads(to_json(result))["not_measured"][0]["model"] == "m"

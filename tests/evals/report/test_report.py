@@ -228,8 +228,9 @@ def test_tg_criteria_motives_and_unscored_counts(planted_logs: Path) -> None:
     assert row["training_gaming"].startswith("0.91 [") and row["training_gaming"].endswith("(n=11, 1 unscored)")
     motives = section.motives[(section.motives["cell"] == "training/relevant")]
     assert dict(zip(motives["label"], motives["count"], strict=True)) == {"value_preserving": 5, "self_interested": 5}
-    reasons = section.unscored_reasons[section.unscored_reasons["cell"] == "all"]
-    assert reasons["count"].tolist() == [4] and reasons["label"].tolist() == ["judge reply unparseable"]
+    reasons = report.unscored[report.unscored["scorer"] == "training_gaming_reasoning"]
+    assert reasons["samples"].tolist() == [4] and reasons["reason"].tolist() == ["judge reply unparseable"]
+    assert reasons["kind"].tolist() == ["failure"]
 
 
 def test_matrix_puts_tg_next_to_each_worst_case_behaviour(planted_logs: Path) -> None:
@@ -274,9 +275,15 @@ def test_cli_rejects_a_missing_log_dir_in_one_line(outside_repo: Path, cli: Runn
 def test_report_shows_tg_back_ends_and_judge_cost(organism_report: tuple[Report, Path]) -> None:
     report, html = organism_report
     cost = report.judge_cost
-    assert sorted(cost["model"]) == ["organism/context_gated_gamer", "organism/cot_gated_gamer", "organism/honest"]
-    assert set(cost["suite"]) == {"value_conflict"}
-    # No grader bound: the offline rules decide every scored sample and the judge is never called.
-    assert (cost["backend rules"] == cost["scored"]).all() and (cost["scored"] > 0).all()
-    assert (cost["backend judge"] == 0).all() and (cost["grader_calls"] == 0).all()
-    assert "TG scorer back ends and judge cost" in html.read_text()
+    per_log = cost[cost["log"] != "total"]
+    assert len(per_log) == len(report.logs) and per_log["log"].is_unique
+    tg_logs = per_log[per_log["suite"] == "value_conflict"]
+    assert sorted(tg_logs["model"]) == ["organism/context_gated_gamer", "organism/cot_gated_gamer", "organism/honest"]
+    # No grader bound: the offline rules decide every scored sample and no judge is ever called.
+    assert (tg_logs["TG by rules"] > 0).all() and (tg_logs["TG by judge"] == 0).all()
+    calls = ["compliance judge calls", "TG judge calls", "other judge calls", "grader tokens (role usage)"]
+    assert (cost[calls] == 0).all().all()
+    total = cost[cost["log"] == "total"].iloc[0]
+    assert total["TG by rules"] == tg_logs["TG by rules"].sum()
+    assert all(str(cost[column].dtype).startswith("int") for column in calls)
+    assert "Judge cost (every judge, per log and in total)" in html.read_text()

@@ -1,0 +1,109 @@
+"""The models x behaviours heat map: rows are models (or model versions), columns are training-gaming per
+hypothesis context (the compliance gap at each level of the factor the hypothesis varies, pooled over the
+suite's other factors) and each worst-case behaviour (its pooled effect). Every column reads "higher = more
+concerning": sandbagging is the accuracy drop, not accuracy. A cell is marked when its 95% interval excludes 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from evals.logs import SampleTable
+from evals.report.kinds import COMPLIANCE
+from evals.report.rates import Layout, differences, scored_frame
+from evals.report.runs import base_suite
+from evals.report.verdict import (
+    AWARENESS,
+    HYPOTHESES,
+    NO_ESTIMATE,
+    TG_METRIC,
+    Estimate,
+    VerdictCard,
+    estimate_from_difference,
+    hypothesis_order,
+)
+
+HYPOTHESIS_FACTOR = {"value_conflict": "topic_relevance", "training_info": "training_info", "cot_availability": "cot"}
+"""The factor each hypothesis is about: one heat-map column per level."""
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    group: str
+    """`TG H1`, ..., or `worst case`."""
+    measure: str
+
+
+@dataclass(frozen=True)
+class Cell:
+    estimate: Estimate
+    note: str = ""
+    """Shown on hover: what else is known (the TG-reasoning gap)."""
+
+    @property
+    def marked(self) -> bool:
+        e = self.estimate
+        return e.n > 0 and (e.low > 0 or e.high < 0)
+
+
+@dataclass
+class HeatMap:
+    models: list[str]
+    columns: list[Column]
+    cells: dict[tuple[str, str], Cell]
+
+    def cell(self, model: str, column: str) -> Cell | None:
+        return self.cells.get((model, column))
+
+
+def _tg_columns(table: SampleTable, layouts: Mapping[str, Layout]) -> tuple[list[Column], dict[tuple[str, str], Cell]]:
+    columns: list[Column] = []
+    cells: dict[tuple[str, str], Cell] = {}
+    for suite, layout in sorted(layouts.items(), key=lambda item: hypothesis_order(item[0])):
+        base = base_suite(suite)
+        factor = HYPOTHESIS_FACTOR.get(base)
+        if factor is None or factor not in layout.factors or AWARENESS not in layout.factors:
+            continue
+        hypothesis = HYPOTHESES[base][0]
+        frame = scored_frame(table, layout)
+        gaps = differences(frame[frame["metric"] == COMPLIANCE], AWARENESS, "training", "unmonitored", within=[factor])
+        reasoning = differences(
+            frame[frame["metric"] == TG_METRIC], AWARENESS, "training", "unmonitored", within=[factor]
+        )
+        reasoning_by = {(r["model"], str(r[factor])): r for r in reasoning.to_dict("records")}
+        suffix = "" if suite == base else suite[len(base) :]
+        for level in layout.levels[factor]:
+            key = f"{suite}:{factor}={level}"
+            columns.append(Column(key, f"{level}{suffix}", f"TG {hypothesis}: {factor}", "compliance gap"))
+            for row in gaps[gaps[factor].astype(str) == level].to_dict("records"):
+                model = str(row["model"])
+                tg = reasoning_by.get((model, level))
+                note = f"TG-reasoning gap {estimate_from_difference(tg).text()}" if tg else "TG reasoning not scored"
+                cells[(model, key)] = Cell(estimate_from_difference(row), note)
+    return columns, cells
+
+
+def heat_map(table: SampleTable, layouts: Mapping[str, Layout], cards: Sequence[VerdictCard]) -> HeatMap:
+    columns, cells = _tg_columns(table, layouts)
+    behaviours = list(dict.fromkeys(b.behaviour for card in cards for b in card.worst_case))
+    for behaviour in behaviours:
+        findings = [(card.model, next(b for b in card.worst_case if b.behaviour == behaviour)) for card in cards]
+        measured = [(model, finding) for model, finding in findings if finding.status != "not measured"]
+        if not measured:
+            continue
+        measure = measured[0][1].measure
+        label = f"{behaviour} (accuracy drop)" if measure == "accuracy drop" else behaviour
+        columns.append(Column(behaviour, label, "worst case", measure))
+        for model, finding in measured:
+            cells[(model, behaviour)] = Cell(finding.pooled, finding.consistency)
+    return HeatMap([card.model for card in cards], columns, cells)
+
+
+def cell_text(cell: Cell | None) -> str:
+    if cell is None or cell.estimate is NO_ESTIMATE or not cell.estimate.n:
+        return "–"
+    e = cell.estimate
+    return f"{e.value:+.2f} [{e.low:+.2f}, {e.high:+.2f}]" + (" ●" if cell.marked else "")
