@@ -139,3 +139,13 @@ def test_adjust_p_values_pins_statsmodels_and_keeps_nan() -> None:
 def test_holm_is_statsmodels_holm() -> None:
     p_values = [*np.random.default_rng(2).uniform(0, 0.2, 40).tolist(), 0.5, 0.5, 1.0, 0.0]
     assert holm(p_values) == pytest.approx(list(multipletests(p_values, method="holm")[1]), abs=1e-12)
+
+
+def test_a_constant_side_leaves_the_uncertainty_to_the_other() -> None:
+    values, clusters = clustered_sample(8, 2, 0.6, seed=4)
+    diff = paired_difference(values, [0.0] * len(values), clusters)
+    side = clustered_rate(values, clusters)
+    assert "one side constant" in diff.method
+    assert diff.value == pytest.approx(side.value)
+    assert diff.low <= side.low and diff.high >= side.high  # t(G - 1) limits, a little wider than z
+    assert diff.low > 0
