@@ -261,7 +261,8 @@ def paired_difference(
     `cov_type="cluster"`, t(G - 1)); without clustering (every pair its own cluster) and with 0/1 values it
     is McNemar's exact test. Interval and test can disagree at the margin. When every difference is equal
     (robust variance 0) the interval is the difference plus/minus Wilson's bound for 0 discordant scenarios
-    and the p-value the exact sign test over scenarios.
+    and the p-value the exact sign test over scenarios. When one side is constant (e.g. no TG reasoning
+    unmonitored) the interval is the other side's clustered interval, shifted.
     """
     if not len(first) == len(second) == len(clusters):
         raise ValueError(
@@ -287,13 +288,16 @@ def paired_difference(
         return Difference(first_rate, second_rate, low, high, p_value, method, n_pairs, n_clusters)
     # The sides' limits at t(G - 1): with z the MOVER interval under-covered (91-93%) with 20 scenarios.
     critical = _critical_value(level, n_clusters)
-    low, high = _mover_interval(
-        a,
-        b,
-        kept_clusters,
-        _clustered_rate(a.tolist(), kept_clusters, critical),
-        _clustered_rate(b.tolist(), kept_clusters, critical),
-    )
+    limits_a = _clustered_rate(a.tolist(), kept_clusters, critical)
+    limits_b = _clustered_rate(b.tolist(), kept_clusters, critical)
+    constant = "" if np.ptp(a) > 0 and np.ptp(b) > 0 else " (one side constant)"
+    if np.ptp(b) == 0:
+        # d = a - constant: all the uncertainty is in a (MOVER would add the constant side's worst-case bound).
+        low, high = limits_a.low - float(b[0]), limits_a.high - float(b[0])
+    elif np.ptp(a) == 0:
+        low, high = float(a[0]) - limits_b.high, float(a[0]) - limits_b.low
+    else:
+        low, high = _mover_interval(a, b, kept_clusters, limits_a, limits_b)
     binary = bool(np.isin(a, (0.0, 1.0)).all() and np.isin(b, (0.0, 1.0)).all())
     if n_clusters == n_pairs and binary:
         table = [
@@ -301,10 +305,12 @@ def paired_difference(
             [int(((a == 0) & (b == 1)).sum()), int(((a == 0) & (b == 0)).sum())],
         ]
         p_value = float(mcnemar(table, exact=True).pvalue)
-        return Difference(first_rate, second_rate, low, high, p_value, "paired_mover_mcnemar", n_pairs, n_clusters)
+        method = f"paired_mover_mcnemar{constant}"
+        return Difference(first_rate, second_rate, low, high, p_value, method, n_pairs, n_clusters)
     fit = sm.OLS(d, np.ones((n_pairs, 1))).fit(cov_type="cluster", cov_kwds={"groups": codes}, use_t=True)
     p_value = float(fit.pvalues[0])
-    return Difference(first_rate, second_rate, low, high, p_value, "paired_mover_cluster_t", n_pairs, n_clusters)
+    method = f"paired_mover_cluster_t{constant}"
+    return Difference(first_rate, second_rate, low, high, p_value, method, n_pairs, n_clusters)
 
 
 def clustered_difference(

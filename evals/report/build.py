@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from evals.factor_model import hypothesis_lines
 from evals.logs import LogInfo, SampleTable
 from evals.report.cost import judge_cost
 from evals.report.examples import Example, choose_examples, load_examples
@@ -260,6 +259,8 @@ def build_report(table: SampleTable, sources: list[str], examples_per_cell: int 
 
 def report_hypotheses(table: SampleTable) -> list[str]:
     """The factor model's lines; a failure of the model becomes a line saying so, not a lost report."""
+    from evals.factor_model import hypothesis_lines  # imported here: it imports evals.report.rates (a cycle)
+
     try:
         return hypothesis_lines(table)
     except Exception as error:  # the rest of the report must survive a model that cannot be fitted

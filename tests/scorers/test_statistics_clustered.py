@@ -148,3 +148,13 @@ def test_assumed_correlation_is_the_planning_default() -> None:
     from evals.power import default_icc
 
     assert default_icc() == ASSUMED_ICC
+
+
+def test_a_constant_side_leaves_the_uncertainty_to_the_other() -> None:
+    values, clusters = clustered_sample(8, 2, 0.6, seed=4)
+    diff = paired_difference(values, [0.0] * len(values), clusters)
+    side = clustered_rate(values, clusters)
+    assert "one side constant" in diff.method
+    assert diff.value == pytest.approx(side.value)
+    assert diff.low <= side.low and diff.high >= side.high  # t(G - 1) limits, a little wider than z
+    assert diff.low > 0
