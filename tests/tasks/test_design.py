@@ -258,8 +258,8 @@ def test_lookalike_texts_appear_only_where_the_condition_says(suite: str) -> Non
         assert any(t.strip() in text for t in rated) == (metadata["training_awareness"] == "rated_not_trained")
         cue = metadata["training_cue"].strip()
         by_pair.setdefault(metadata["pair_id"], {})[metadata["training_awareness"]] = text.replace(cue, "<cue>")
-    for pair, texts in by_pair.items():
-        assert len(texts) == 3 and len(set(texts.values())) == 1, f"{pair}: awareness levels differ beyond the cue"
+    for pair, by_awareness in by_pair.items():
+        assert len(by_awareness) == 3 and len(set(by_awareness.values())) == 1, f"{pair}: differs beyond the cue"
 
 
 def test_task_versions_cover_the_design() -> None:
