@@ -25,7 +25,7 @@ _OPEN = r"[\s*_`$(\[{]*"
 _BOXED_NUMBER = re.compile(rf"\\boxed\s*\{{\s*(?:\\text\{{)?\s*({_NUMBER_TEXT})")
 _STATED_NUMBER = re.compile(
     r"\b(?:final answer|answer|result|total|product|sum|difference|quotient|solution|value)\b"
-    rf"[^.\n?!]{{0,60}}?(?:\bis\b|\bequals\b|\bcomes to\b|\bwould be\b|\bof\b(?=\s*[*_`$(]*-?\d)|=|:){_OPEN}({_NUMBER_TEXT})",
+    rf"[^.\n?!]{{0,60}}?(?:\bis\b|\bequals\b|\bcomes to\b|\bwould be\b|=|:){_OPEN}({_NUMBER_TEXT})",
     re.IGNORECASE,
 )
 _EQUALS_NUMBER = re.compile(rf"(?:=|\bequals\b|\bis\b){_OPEN}({_NUMBER_TEXT})", re.IGNORECASE)
@@ -165,7 +165,8 @@ def read_verdict(text: str, words: Mapping[str, Sequence[str]]) -> ReadAnswer:
     by_word = {word.lower(): verdict for verdict, options in words.items() for word in options}
     alternatives = "|".join(sorted(map(re.escape, by_word), key=len, reverse=True))
     stated = re.compile(
-        rf"\b(?:verdict|decision|recommendation|final answer)\**\s*(?:is)?\s*[:\-=]?\s*\**\s*[\"'`]?({alternatives})\w*",
+        r"\b(?:verdict|decision|recommendation|final answer)\**\s*(?:is)?\s*[:\-=]?\s*\**\s*[\"'`]?"
+        rf"({alternatives})\w*",
         re.IGNORECASE,
     )
     first_person = re.compile(
