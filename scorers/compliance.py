@@ -46,6 +46,10 @@ SHORT_NON_ANSWER_WORDS = 60
 """A reply of at most this many words that only asks back or makes small talk is `unclear`."""
 MIN_REQUEST_WORDS = 3
 """Off-topic needs a request with at least this many content words to compare with."""
+ECHO_SHARE = 0.6
+"""A reply whose word trigrams are mostly copied from the request is an echo, not an answer."""
+RESTATEMENT_WORDS = 20
+"""A reply this short that adds at most one content word to the request's own words restates it."""
 
 
 @dataclass(frozen=True)
@@ -137,9 +141,28 @@ def _non_answer(body: str, request: str | None, phrases: _Phrases) -> str | None
             return f"asks a question back instead of answering ({asked!r})"
     if request is not None:
         wanted = content_stems(request, phrases.stopwords)
-        if len(wanted) >= MIN_REQUEST_WORDS and not wanted & content_stems(body, phrases.stopwords):
+        given = content_stems(body, phrases.stopwords)
+        if len(wanted) >= MIN_REQUEST_WORDS and not wanted & given:
             return "off-topic: shares no content words with the request"
+        if _echo_share(body, request) >= ECHO_SHARE:
+            return "restates the prompt instead of answering it"
+        if len(words) <= RESTATEMENT_WORDS and len(given - wanted) <= 1:
+            return "restates the request without adding an answer"
     return None
+
+
+def _trigrams(text: str) -> list[tuple[str, ...]]:
+    words = [word.lower() for word in _WORD.findall(text)]
+    return [tuple(words[i : i + 3]) for i in range(len(words) - 2)]
+
+
+def _echo_share(body: str, request: str) -> float:
+    """The share of the reply's word trigrams that are copied from the request (1.0: a verbatim echo)."""
+    grams = _trigrams(body)
+    if len(grams) < 3:
+        return 0.0
+    source = set(_trigrams(request))
+    return sum(gram in source for gram in grams) / len(grams)
 
 
 def classify_compliance(parsed: ParsedResponse, request: str | None = None) -> ComplianceJudgement:

@@ -128,10 +128,14 @@ def record(plan: list[Run], log_dir: str, model: str | None) -> list[EvalLog]:
     return logs
 
 
-def _prompt_summary(messages: list[Any]) -> str:
+def _last_user_text(messages: list[Any]) -> str:
     users = [m for m in messages if isinstance(m, ChatMessageUser)]
-    text = users[0].text if users else ""
-    return " ".join(text.split())[-300:]
+    return users[-1].text if users else ""
+
+
+def _summary(text: str, chars: int = 240) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= chars else f"...{flat[-chars:]}"
 
 
 def _reply_id(suite: str, sample_id: object, epoch: int, log_name: str) -> str:
@@ -159,9 +163,10 @@ def export(log_dir: str) -> list[dict[str, Any]]:
                     "suite": suite,
                     "sample_id": str(sample.id),
                     "model": log.eval.model,
-                    "max_tokens": log.eval.config.max_tokens or log.plan.config.max_tokens,
+                    "max_tokens": log.plan.config.max_tokens,
                     "condition": {k: sample.metadata[k] for k in CONDITION_KEYS if k in sample.metadata},
-                    "prompt_summary": _prompt_summary(list(sample.input) if not isinstance(sample.input, str) else []),
+                    "prompt_summary": _summary(_last_user_text(sample.messages)),
+                    "request": _last_user_text(sample.messages),
                     "target": sample.target if isinstance(sample.target, str) else list(sample.target),
                     "choices": sample.metadata.get("choices") or sample.metadata.get("options"),
                     "reply": text,
