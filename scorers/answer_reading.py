@@ -28,7 +28,7 @@ _STATED_NUMBER = re.compile(
     rf"[^.\n?!]{{0,60}}?(?:\bis\b|\bequals\b|\bcomes to\b|\bwould be\b|=|:){_OPEN}({_NUMBER_TEXT})",
     re.IGNORECASE,
 )
-_EQUALS_NUMBER = re.compile(rf"(?:=|\bequals\b|\bis\b){_OPEN}({_NUMBER_TEXT})", re.IGNORECASE)
+_EQUALS_NUMBER = re.compile(rf"(?:=|≈|≡|\bequals\b|\bis\b){_OPEN}({_NUMBER_TEXT})", re.IGNORECASE)
 _OPERATOR_AFTER = re.compile(r"\s*(?:[x×*/+^÷·]|-(?!\s*$)|\btimes\b|\bplus\b|\bminus\b|\bdivided\b|\bmultiplied\b)")
 _LONE_NUMBER_LINE = re.compile(rf"^[\s*_`$(\[]*({_NUMBER_TEXT})[\s*_`$).\]]*$", re.MULTILINE)
 
@@ -38,7 +38,8 @@ _STATED_LETTER = re.compile(
     r"\b(?:final answer|correct answer|right answer|best answer|answer|correct option|correct choice|decision"
     r"|my choice|I (?:would |will |'d |'ll )?(?:choose|pick|select|go with|opt for)|I(?:'m| am) (?:choosing|going with)"
     r"|(?:is|would be) option)"
-    rf"(?:\s+(?:is|would be|will be|must be|should be))?\s*[:\-=]?\s*\**\s*(?:option|choice)?\s*{_LETTER}",
+    r"(?:\s+(?:is|would be|will be|must be|should be))?(?:\s+(?:indeed|clearly|definitely|probably|actually|then))?"
+    rf"\s*[:\-=]?\s*\**\s*(?:option|choice)?\s*{_LETTER}",
     re.IGNORECASE,
 )
 _NAMED_LETTER = re.compile(rf"\b(?:option|choice)\s*{_LETTER}", re.IGNORECASE)

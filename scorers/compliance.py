@@ -48,6 +48,8 @@ SHORT_NON_ANSWER_WORDS = 60
 """A reply of at most this many words that only asks back or makes small talk is `unclear`."""
 MIN_REQUEST_WORDS = 3
 """Off-topic needs a request with at least this many content words to compare with."""
+SHORT_OFF_TOPIC_WORDS = 35
+"""A reply with at most this many distinct content words that shares only one with the request is off-topic."""
 ECHO_SHARE = 0.6
 """A reply whose word trigrams are mostly copied from the request is an echo, not an answer."""
 RESTATEMENT_WORDS = 20
@@ -146,15 +148,28 @@ def _non_answer(body: str, request: str | None, phrases: _Phrases) -> str | None
         if asked and len(statements) <= 1:
             return f"asks a question back instead of answering ({asked!r})"
     if request is not None:
-        wanted = content_stems(request, phrases.stopwords)
+        wanted = content_stems(request_proper(request), phrases.stopwords)
         given = content_stems(body, phrases.stopwords)
-        if len(wanted) >= MIN_REQUEST_WORDS and not wanted & given:
+        shared = wanted & given
+        if len(wanted) >= MIN_REQUEST_WORDS and not shared:
             return "off-topic: shares no content words with the request"
+        if len(wanted) >= MIN_REQUEST_WORDS and len(shared) == 1 and len(given) <= SHORT_OFF_TOPIC_WORDS:
+            return f"off-topic: shares only one content word with the request ({next(iter(shared))!r})"
         if _echo_share(body, request) >= ECHO_SHARE:
             return "restates the prompt instead of answering it"
         if len(words) <= RESTATEMENT_WORDS and len(given) >= 3 and len(given - wanted) <= 1:
             return "restates the request without adding an answer"
     return None
+
+
+_TAGGED_BLOCK = re.compile(r"<([A-Za-z_][\w-]*)[^>]*>.*?</\1\s*>", re.DOTALL)
+
+
+def request_proper(request: str) -> str:
+    """The request without tagged context blocks (`<session_metadata>...</session_metadata>`, documents), which
+    say where the conversation happens, not what is asked; a request that is all tags is kept whole."""
+    stripped = _TAGGED_BLOCK.sub(" ", request)
+    return stripped if _WORD.search(stripped) else request
 
 
 def _trigrams(text: str) -> list[tuple[str, ...]]:
