@@ -143,11 +143,15 @@ def read_choice(answer: str, choices: Sequence[str]) -> ReadAnswer:
     only = _ONLY_LETTER.match(text)
     if only and only.group(1) in labels:
         return ReadAnswer(only.group(1))
-    candidates = [
-        _letters(_NAMED_LETTER, text, labels),
-        _letters(_LEADING_LETTER, text, labels),
-        _option_texts(text, choices, labels),
-    ]
+    leading = _letters(_LEADING_LETTER, text, labels)
+    order = list(dict.fromkeys(letter for _, letter in leading))
+    if len(order) > 1:
+        if order == sorted(order) and order[0] == labels[0]:
+            listed = ", ".join(order)
+            return ReadAnswer(None, f"unreadable: lists options {listed} without choosing one ({_quote(answer)!r})")
+        if leading[0][0] == len(text) - len(text.lstrip()):
+            return ReadAnswer(order[0])  # "C) ... Other options: A) ..., B) ...": the reply opens with its choice
+    candidates = [_letters(_NAMED_LETTER, text, labels), leading, _option_texts(text, choices, labels)]
     for found in candidates:
         if len({letter for _, letter in found}) == 1:
             return ReadAnswer(found[0][1])

@@ -8,12 +8,19 @@ measured on it. `make real-smoke` uses it in `--quick` mode to check that every 
 
 Usage:
     python scripts/record_real_output.py record --log-dir logs/real [--quick] [--model openai-api/local/smollm2]
-    python scripts/record_real_output.py export --log-dir logs/real --out datasets/labelled/real_output/replies.jsonl
+    python scripts/record_real_output.py export --log-dir logs/real --out logs/replies.jsonl
+    python scripts/record_real_output.py merge --replies logs/replies.jsonl --labels 'logs/labels/*.json' \
+        --out datasets/labelled/real_output/replies.jsonl
+
+`merge` attaches the hand labels (JSON files mapping reply id -> {"compliance": ...} or {"answer": ...}), the
+`truncated` flag from the recorded stop reason, and the split: `holdout` for a third of the replies chosen by
+a hash of the id (fixed before any rule was tuned), `dev` for the rest.
 """
 
 from __future__ import annotations
 
 import argparse
+import glob
 import hashlib
 import json
 import sys
@@ -106,10 +113,13 @@ def quick_plan(samples: int) -> list[Run]:
 
 
 def record(plan: list[Run], log_dir: str, model: str | None) -> list[EvalLog]:
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     logs: list[EvalLog] = []
     for number, run in enumerate(plan, 1):
         task = get_suite(run.suite)(**run.args)
-        print(f"[{number}/{len(plan)}] {run.suite} {run.args} limit={run.limit} max_tokens={run.max_tokens}", flush=True)
+        print(
+            f"[{number}/{len(plan)}] {run.suite} {run.args} limit={run.limit} max_tokens={run.max_tokens}", flush=True
+        )
         result = eval(
             task,
             model=model or run.provider,
@@ -124,7 +134,7 @@ def record(plan: list[Run], log_dir: str, model: str | None) -> list[EvalLog]:
         )
         logs.extend(result)
         for log in result:
-            print(f"    status={log.status} samples={len(log.samples or [])}", flush=True)
+            print(f"    status={log.status} samples={len(log.samples or [])}")
     return logs
 
 
@@ -179,6 +189,33 @@ def export(log_dir: str) -> list[dict[str, Any]]:
     return rows
 
 
+REQUEST_CHARS = 1500
+"""Kept from the end of each request (the last user message); the requests proper are much shorter."""
+LABELLER = "scorers helper session (an LLM engineer), reading each reply in full; see the corpus README"
+
+
+def split_of(reply_id: str) -> str:
+    return "holdout" if int(hashlib.sha1(reply_id.encode()).hexdigest(), 16) % 3 == 0 else "dev"
+
+
+def merge(replies: str, label_glob: str) -> list[dict[str, Any]]:
+    """The exported replies that have a hand label, with the label, `truncated` and the split attached."""
+    labels: dict[str, dict[str, Any]] = {}
+    for path in sorted(glob.glob(label_glob)):
+        labels.update(json.loads(Path(path).read_text(encoding="utf-8")))
+    rows: list[dict[str, Any]] = []
+    for line in Path(replies).read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        if row["id"] not in labels:
+            continue
+        truncated = row["stop_reason"] in ("max_tokens", "model_length", "content_filter")
+        row["request"] = row["request"][-REQUEST_CHARS:]
+        row["split"] = split_of(row["id"])
+        row["labels"] = {**labels[row["id"]], "truncated": truncated, "labeller": LABELLER}
+        rows.append(row)
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -191,7 +228,17 @@ def main(argv: list[str] | None = None) -> int:
     exp = sub.add_parser("export", help="write the corpus JSONL from the logs")
     exp.add_argument("--log-dir", required=True)
     exp.add_argument("--out", required=True)
+    mer = sub.add_parser("merge", help="attach hand labels and splits to exported replies")
+    mer.add_argument("--replies", required=True)
+    mer.add_argument("--labels", required=True, help="glob of label JSON files")
+    mer.add_argument("--out", required=True)
     args = parser.parse_args(argv)
+    if args.command == "merge":
+        merged = merge(args.replies, args.labels)
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in merged), encoding="utf-8")
+        print(f"wrote {len(merged)} labelled replies to {args.out}")
+        return 0
     if args.command == "record":
         plan = quick_plan(args.samples) if args.quick else full_plan()
         if args.only:
