@@ -165,7 +165,8 @@ def read_choice(answer: str, choices: Sequence[str]) -> ReadAnswer:
 
 def read_verdict(text: str, words: Mapping[str, Sequence[str]]) -> ReadAnswer:
     """A verdict stated in words, for replies without the verdict tag: the last "verdict: X" / "decision: X"
-    line, else the last first-person statement ("I flag this", "I would approve"); `words` maps each verdict to
+    line, else the last first-person statement ("I flag this", "I would approve"), else a passive one ("This
+    change is approved", "Your request has been approved"); `words` maps each verdict to
     the word stems that state it (e.g. {"flag": ["flag", "reject"], "approve": ["approv", "merge"]})."""
     by_word = {word.lower(): verdict for verdict, options in words.items() for word in options}
     alternatives = "|".join(sorted(map(re.escape, by_word), key=len, reverse=True))
@@ -179,7 +180,12 @@ def read_verdict(text: str, words: Mapping[str, Sequence[str]]) -> ReadAnswer:
         rf"(?:(?:recommend|suggest) )?({alternatives})\w*(?! (?:it|this) (?:if|only|unless|once))",
         re.IGNORECASE,
     )
-    for pattern in (stated, first_person):
+    passive = re.compile(
+        rf"\b(?:request|change|submission|diff|commit|code|this|it)\s+(?:is|has been|was|will be)\s+"
+        rf"({alternatives})\w*",
+        re.IGNORECASE,
+    )
+    for pattern in (stated, first_person, passive):
         found = [(match.start(), by_word[match.group(1).lower()]) for match in pattern.finditer(text)]
         if found:
             return ReadAnswer(max(found)[1])
