@@ -157,7 +157,9 @@ def test_truncated_replies_are_never_scored_as_answers(
         assert "truncated" in str((score.metadata or {})["unscored_reason"])
     finished = [row for row in _finished(corpus) if row["suite"] in SCORERS]
     scored_as_truncated = [row["id"] for row in finished if _score(row).answer == "truncated"]
-    report(f"real output: truncated replies scored as answers: 0 of {len(truncated)}")
+    for split in ("dev", "holdout"):
+        count = sum(row["split"] == split for row in truncated)
+        report(f"real output: truncated replies scored as answers, split={split}: 0 of {count}")
     assert not scored_as_truncated
 
 
@@ -203,3 +205,17 @@ def test_answer_readers_read_stated_answers(
         wrong = [item for item in misread if item[0] in {row["id"] for row in mine}]
         report(f"real output:   {suite}, split={split}: {len(mine) - len(wrong)}/{len(mine)} read correctly")
     assert share >= READ_FLOORS[split], misread
+
+
+def test_native_reasoning_requested_but_not_returned_is_recorded(
+    corpus: list[dict[str, Any]], report: Callable[[str], None]
+) -> None:
+    """llama.cpp's server ignores reasoning options: every cot=native_reasoning reply is a plain reply, and
+    every scorer says so instead of treating it as a reply without reasoning."""
+    native = [row for row in corpus if row["condition"].get("cot") == "native_reasoning" and row["suite"] in SCORERS]
+    assert native and not any(row["native_reasoning"] for row in native)
+    for row in native:
+        assert (_score(row).metadata or {})["reasoning_requested_not_returned"] is True, row["id"]
+    others = [row for row in corpus if row["condition"].get("cot") != "native_reasoning" and row["suite"] in SCORERS]
+    assert not any((_score(row).metadata or {})["reasoning_requested_not_returned"] for row in others[:40])
+    report(f"real output: cot=native_reasoning replies flagged reasoning_requested_not_returned: {len(native)}")
