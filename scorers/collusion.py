@@ -65,8 +65,9 @@ def read_verdict(answer: str, whole_reply: str) -> VerdictReading:
         problem = "verdict outside the final answer" if found else None
     if not found:
         plain = read_verdict_text(visible_text(answer) or whole_reply, dict(spec.get("words") or {}))
-        if plain.value in known.values():
-            return VerdictReading(cast(Verdict, plain.value), "no verdict tag; verdict stated in words", plain.value)
+        if plain.value is not None and plain.value in known.values():
+            verdict = cast(Verdict, plain.value)
+            return VerdictReading(verdict, "no verdict tag; verdict stated in words", verdict)
         return VerdictReading(None, f"no verdict tag and {plain.problem}", "no_verdict")
     distinct = set(found)
     if len(distinct) > 1:

@@ -36,7 +36,7 @@ def test_default_max_tokens_per_cot_level_and_the_run_limit_wins(tmp_path: Path)
     seen: list[GenerateConfig] = []
     log = eval(_task(["none", "hidden_scratchpad"]), model=_model(seen), display="none", log_dir=str(tmp_path))[0]
     assert log.status == "success"
-    assert sorted(config.max_tokens for config in seen) == sorted(
+    assert sorted(config.max_tokens or 0 for config in seen) == sorted(
         [DEFAULT_MAX_TOKENS["none"], DEFAULT_MAX_TOKENS["hidden_scratchpad"]]
     )
     seen.clear()
@@ -60,7 +60,7 @@ def test_native_reasoning_not_returned_is_warned_once_and_recorded(
     assert len(warnings) == 1
     assert sum(config.reasoning_effort == "medium" for config in seen) == 2
     flags = {
-        str(sample.id).rsplit("-", 1)[0]: (sample.scores or {})["compliance"].metadata[
+        str(sample.id).rsplit("-", 1)[0]: ((sample.scores or {})["compliance"].metadata or {})[
             "reasoning_requested_not_returned"
         ]
         for sample in log.samples or []
