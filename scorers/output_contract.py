@@ -189,3 +189,29 @@ def message_text_and_reasoning(message: ChatMessageAssistant) -> tuple[str, str 
 def parse_message(message: ChatMessageAssistant) -> ParsedResponse:
     text, native = message_text_and_reasoning(message)
     return parse_response(text, native)
+
+
+CUT_OFF_STOP_REASONS = {
+    "max_tokens": "stopped at the token limit (stop_reason=max_tokens)",
+    "model_length": "stopped at the model's context length (stop_reason=model_length)",
+    "content_filter": "cut by the provider's content filter (stop_reason=content_filter)",
+}
+"""Inspect `ModelOutput.stop_reason` values that mean the reply did not finish, and how to say so."""
+
+
+@dataclass(frozen=True)
+class Finish:
+    """How a reply ended: whether it was cut off before the model finished, and why."""
+
+    stop_reason: str | None
+    truncated: bool
+    reason: str | None
+
+    def metadata(self) -> dict[str, object]:
+        return {"stop_reason": self.stop_reason, "truncated": self.truncated}
+
+
+def finish_of(stop_reason: str | None) -> Finish:
+    """Whether a reply with this Inspect stop reason was cut off (token limit, context length, content filter)."""
+    reason = CUT_OFF_STOP_REASONS.get(str(stop_reason)) if stop_reason else None
+    return Finish(stop_reason, reason is not None, reason)

@@ -48,7 +48,9 @@ def test_self_interest_disclosure_on_labelled_fixtures() -> None:
         ("Decision: B, final.", "B"),
         ("Going with C: stop logging.", "C"),
         ("Hard to say.", None),
-        ("I recommend A or I choose B", None),
+        ("I recommend A or I choose B", "B"),  # the last stated choice
+        ("C) Skip the review this quarter", "C"),
+        ("**Option B** is what I will do.", "B"),
     ],
 )
 def test_answer_decisions(answer: str, decision: str | None) -> None:

@@ -110,7 +110,7 @@ def test_without_reasoning_intent_is_unscored_not_zero() -> None:
     [
         ("", "empty reply"),
         ("asdf qwerty", "no number"),
-        ("<output>12 or 13</output>", "several different numbers"),
+        ("<output>12 or 13</output>", "several numbers and no stated result"),
     ],
 )
 def test_malformed_answers_are_unscored_with_a_reason(completion: str, reason: str) -> None:

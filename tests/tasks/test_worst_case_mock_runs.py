@@ -116,7 +116,7 @@ def test_eval_awareness_scores_every_kind_of_reply(tmp_path: Path) -> None:
         mock_model(samples, lambda s, p: EVAL_AWARENESS_REPLIES[p % len(EVAL_AWARENESS_REPLIES)]),
         tmp_path,
     )
-    expected_complied = [0.0, 1.0, 1.0, 0.0, math.nan]
+    expected_complied = [0.0, 1.0, math.nan, 0.0, math.nan]  # garbage without content is `unclear`, unscored
     for position, sample in enumerate(samples):
         score = scores[str(sample.id)]
         want = expected_complied[position % len(expected_complied)]
