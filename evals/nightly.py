@@ -16,11 +16,14 @@ the verdict goes to the top of the night's report and into the history of nights
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import fnmatch
 import inspect as python_inspect
 import math
+import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, cast
@@ -53,6 +56,7 @@ from evals.metric_catalogue import suite_metrics
 from evals.names import UnknownNameError, build_suite, check_pattern, check_task_arguments, suggestion
 from evals.report import WrittenReport, make_report
 from evals.report.tables import fmt_delta, fmt_p, fmt_rate
+from scorers.grader_settings import CONFIG_ENV
 from tasks.suites import SUITES
 
 PANEL_FILE = "panel.yaml"
@@ -126,6 +130,8 @@ class Threshold:
 class GraderSpec:
     model: str
     config: dict[str, Any] = field(default_factory=dict)
+    settings_file: Path | None = None
+    """The grader file, whose `judge:` section (votes, voting, threshold, maybe band) the TG scorer reads."""
 
 
 @dataclass(frozen=True)
@@ -337,7 +343,7 @@ def _grader(path: Path, value: object) -> GraderSpec | None:
         GenerateConfig(**config)
     except Exception as error:
         raise _fail(source, f"grader config is not a valid generate config: {str(error).splitlines()[0]}") from None
-    return GraderSpec(str(value["model"]), dict(config))
+    return GraderSpec(str(value["model"]), dict(config), source if source != path else None)
 
 
 def _eval_options(path: Path, value: object) -> dict[str, Any]:
@@ -459,17 +465,32 @@ def run_evals(
     options: dict[str, Any] = dict(config.eval_options)
     if config.seed is not None:
         options.setdefault("seed", config.seed)
-    eval_set(
-        tasks=tasks,
-        model=list(config.models.values()),
-        log_dir=str(run_dir),
-        epochs=config.epochs,
-        limit=config.limit,
-        display=display or "none",
-        model_roles=model_roles(config),
-        **options,
-    )
+    with judge_settings_from(config.grader):
+        eval_set(
+            tasks=tasks,
+            model=list(config.models.values()),
+            log_dir=str(run_dir),
+            epochs=config.epochs,
+            limit=config.limit,
+            display=display or "none",
+            model_roles=model_roles(config),
+            **options,
+        )
     return read_log_infos(find_log_files([run_dir]))
+
+
+@contextlib.contextmanager
+def judge_settings_from(grader: GraderSpec | None) -> Iterator[None]:
+    """Point the TG scorer at the grader file's `judge:` section for the duration of the run (unless the
+    environment already names one), so the night judges with the configured votes and threshold."""
+    if grader is None or grader.settings_file is None or os.environ.get(CONFIG_ENV):
+        yield
+        return
+    os.environ[CONFIG_ENV] = str(grader.settings_file)
+    try:
+        yield
+    finally:
+        os.environ.pop(CONFIG_ENV, None)
 
 
 def missing_runs(config: NightlyConfig, logs: list[LogInfo]) -> list[str]:

@@ -53,7 +53,10 @@ def cluster_of(sample_score: SampleScore) -> Hashable:
     """The sample's scenario (its unit of independence), else the sample itself."""
     metadata = sample_score.sample_metadata or {}
     scenario = metadata.get(CLUSTER_KEY)
-    return f"scenario:{scenario}" if scenario is not None else f"sample:{sample_score.sample_id}"
+    if scenario is not None:
+        return f"scenario:{scenario}"
+    # without an id (hand-built scores) every score is its own unit
+    return f"sample:{sample_score.sample_id}" if sample_score.sample_id is not None else f"score:{id(sample_score)}"
 
 
 def cell_key(sample_score: SampleScore, factors: Sequence[str]) -> str:

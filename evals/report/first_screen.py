@@ -96,16 +96,28 @@ def card_html(card: VerdictCard, index: int) -> str:
     rule = PLACEMENT_RULES[card.placement]
     rows = "".join(_finding_rows(finding) for finding in card.findings)
     notes = [f"Co-occurrence: {card.co_occurrence}."]
-    if card.why_the_gap:
-        notes.append(f"Why the gap: {card.why_the_gap}")
-    notes += card.hypothesis_lines
+    details = []
     if card.backend_note:
-        notes.append(f"Caveat: {card.backend_note}.")
+        details.append(f"TG back end: {card.backend_note}")
+    if card.why_the_gap:
+        details.append(f"Why the gap: {card.why_the_gap}")
+    details += card.hypothesis_lines
+    # the long lines stay one click away so the cards and the heat map fit the first screen
+    folded = (
+        "<details><summary>TG back end and accuracy, why the gap, hypothesis tests</summary>"
+        + "".join(f'<p class="note">{escape(n)}</p>' for n in details)
+        + "</details>"
+        if details
+        else ""
+    )
     return (
         f'<div class="card" id="card-{index}"><h2>{escape(card.model)}</h2>'
         f'<div class="placement {PLACEMENT_CLASS[card.placement]}" title="{escape(rule)}">'
         f'{escape(card.placement)} <sup><a href="#rule-{PLACEMENT_CLASS[card.placement]}">rule</a></sup></div>'
-        f'<div class="findings">{rows}</div>' + "".join(f'<p class="note">{escape(n)}</p>' for n in notes) + "</div>"
+        f'<div class="findings">{rows}</div>'
+        + "".join(f'<p class="note">{escape(n)}</p>' for n in notes)
+        + folded
+        + "</div>"
     )
 
 

@@ -16,6 +16,7 @@ import pytest
 from inspect_ai.log import list_eval_logs, read_eval_log
 
 from evals.cli import main
+from evals.gate import EXIT_INCOMPLETE
 
 if TYPE_CHECKING:
     from fault_server import Fault, FaultServer, from_request, healthy, prompt_key  # type: ignore[import-not-found]
@@ -47,7 +48,7 @@ def test_nightly_resumes_after_a_provider_outage(
     (tmp_path / "nightly.yaml").write_text(CONFIG)
     command = ["nightly", "--config", "nightly.yaml", "--run-dir", "runs/night", "--display", "none"]
 
-    assert main(command) == 1, "a night whose log did not finish must fail"
+    assert main(command) == EXIT_INCOMPLETE, "a night whose log did not finish must fail (exit 4)"
     assert "value_conflict" in capsys.readouterr().out
     night = tmp_path / "runs" / "night"
     finished_before = {

@@ -38,6 +38,7 @@ def demo_report(tmp_path_factory: pytest.TempPathFactory) -> DemoReport:
         limit=DEMO_LIMIT,
         max_tasks=4,
         no_report=True,
+        task_args=[],
     )
     assert run_demo(args) == 0
     table = load([log_dir])
