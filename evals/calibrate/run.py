@@ -80,7 +80,8 @@ def calibration_task(labelled: LabelledSet, choice: BackendChoice) -> Task:
         )
         for item in labelled.items
     ]
-    scorer = training_gaming_reasoning(backend=choice.backend, **choice.scorer_args)
+    # a labelled transcript cut off mid-reasoning still carries its human label: judge it, do not exclude it
+    scorer = training_gaming_reasoning(backend=choice.backend, **{"truncated": "score", **choice.scorer_args})
     return Task(
         name=f"calibrate_{choice.backend}",
         dataset=MemoryDataset(samples, name=labelled.name),
