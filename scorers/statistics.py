@@ -308,7 +308,8 @@ def paired_difference(
         method = f"paired_mover_mcnemar{constant}"
         return Difference(first_rate, second_rate, low, high, p_value, method, n_pairs, n_clusters)
     fit = sm.OLS(d, np.ones((n_pairs, 1))).fit(cov_type="cluster", cov_kwds={"groups": codes}, use_t=True)
-    p_value = float(fit.pvalues[0])
+    with np.errstate(invalid="ignore"):  # a degenerate sandwich gives NaN, handled as such, not a warning
+        p_value = float(fit.pvalues[0])
     method = f"paired_mover_cluster_t{constant}"
     return Difference(first_rate, second_rate, low, high, p_value, method, n_pairs, n_clusters)
 
@@ -345,12 +346,13 @@ def clustered_difference(
         )
     design = np.column_stack([np.ones(len(y)), group])
     fit = sm.OLS(y, design).fit(cov_type="cluster", cov_kwds={"groups": codes}, use_t=True)
-    standard_error = float(fit.bse[1])
+    with np.errstate(invalid="ignore"):  # a negative sandwich diagonal is the zero-variance case below
+        standard_error, p_value = float(fit.bse[1]), float(fit.pvalues[1])
     critical = _critical_value(level, n_clusters)
     if standard_error <= 0 or math.isnan(standard_error):
         return Difference(rate_a, rate_b, delta, delta, 1.0, "clustered_ols (zero variance)", 0, n_clusters)
     low, high = max(-1.0, delta - critical * standard_error), min(1.0, delta + critical * standard_error)
-    return Difference(rate_a, rate_b, low, high, float(fit.pvalues[1]), "clustered_ols", 0, n_clusters)
+    return Difference(rate_a, rate_b, low, high, p_value, "clustered_ols", 0, n_clusters)
 
 
 def holm(p_values: Sequence[float]) -> list[float]:

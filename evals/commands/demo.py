@@ -87,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"Open them with:  inspect view --log-dir {log_dir}")
     if not args.no_report:
         written = make_report([log_dir], log_dir / "report", progress=None)
-        print(f"Report (tables with 95% intervals, TG-vs-worst-case matrix, plots): {written.html}")
+        print(f"Report (verdict per model, heat map, one figure per hypothesis, 95% intervals): {written.html}")
         print(f"Markdown summary: {written.markdown}")
     return 0 if success else 1
 
