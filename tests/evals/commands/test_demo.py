@@ -25,7 +25,7 @@ def test_demo_writes_logs_and_says_how_to_open_them(outside_repo: Path, cli: Run
         "organism/worst_case_schemer",
     }
     assert (log_dir / "report" / "report.html").exists()
-    assert "Report (tables with 95% intervals" in result.stdout
+    assert "Report (verdict per model, heat map" in result.stdout
     assert all(log.status == "success" for log in logs)
 
 
