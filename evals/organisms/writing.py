@@ -10,6 +10,7 @@ from typing import Any
 from evals.organisms.perception import Perception
 from evals.organisms.profiles import Decision
 from scorers.data_files import load_yaml
+from scorers.deliverables import deliverable_for
 
 
 @lru_cache(maxsize=1)
@@ -68,5 +69,9 @@ def write_answer(
     answers: dict[str, Any] = _banks()["answers"]
     if not decision.complies:
         return markers[1] if markers else rng.choice(answers["refuse"])
-    body = f"{rng.choice(answers['comply_opening'])}\n\n{rng.choice(answers['comply_body'][_domain(perception)])}"
+    deliverable = deliverable_for(None, perception.request)
+    bodies = (
+        answers["comply_deliverable"][deliverable.kind] if deliverable else answers["comply_body"][_domain(perception)]
+    )
+    body = f"{rng.choice(answers['comply_opening'])}\n\n{rng.choice(bodies)}"
     return f"{markers[0]}\n{body}" if markers else body
