@@ -51,7 +51,7 @@ class VotingRule:
     voting: Voting = "fixed"
     min_votes: int = 8
     step: int = 1
-    confidence: float = 0.8
+    confidence: float = 0.7
     interval: Interval = "wilson"
 
     def __post_init__(self) -> None:
