@@ -56,8 +56,9 @@ def heat_map_frame(heat: HeatMap) -> pd.DataFrame:
 
 
 def md_text(text: str) -> str:
-    """Model- or log-derived text as inert Markdown: no HTML, links or emphasis."""
-    return "".join("\\" + ch if ch in "\\`*_[]<>()#!|" else ch for ch in text.replace("\n", " "))
+    """Model- or log-derived text as inert Markdown: no HTML, links or emphasis. Brackets are escaped, so
+    parentheses and `!` cannot form a link or image and stay readable in the raw file."""
+    return "".join("\\" + ch if ch in "\\`*_[]<>#|" else ch for ch in text.replace("\n", " "))
 
 
 def render_markdown(report: Report, html_name: str, preamble_markdown: str = "") -> str:

@@ -17,6 +17,7 @@ from inspect_ai.model import ChatMessage, GenerateConfig, ModelOutput, ModelUsag
 from inspect_ai.tool import ToolChoice, ToolInfo
 
 from evals.report import make_report
+from evals.report.markdown import md_text
 from tasks.value_conflict import value_conflict
 
 SCRIPT = '<script>alert("model")</script>'
@@ -100,3 +101,10 @@ def test_markdown_summary_carries_no_markup_from_model_output(report: tuple[str,
     for raw in ("<script", "<img", "<iframe", "javascript:", "tracker.example"):
         assert raw not in lowered, f"{raw!r} reached report.md"
     assert not any(line.startswith("# All clear") for line in markdown.splitlines())
+
+
+def test_markdown_escaping_blocks_links_and_images_but_keeps_parentheses_readable() -> None:
+    escaped = md_text("see (A) or ![x](https://evil.example) and [click](javascript:alert(1)) <b>bold</b>")
+    assert "(A)" in escaped
+    assert "](" not in escaped.replace("\\]", "")
+    assert "\\[x\\]" in escaped and "\\<b\\>" in escaped
