@@ -96,6 +96,23 @@ def full_plan() -> list[Run]:
     return plan
 
 
+def compliance_plan() -> list[Run]:
+    """About 150 more replies from the four suites that score compliance, with other shuffle seeds than
+    `full_plan` (so other samples) and a token limit real replies rarely hit: a second, fresh held-out set."""
+    plan: list[Run] = []
+    for index, cot in enumerate(("none", "hidden_scratchpad", "visible_cot")):
+        provider = LLAMA_CPP if index % 2 else OPENAI_LOCAL
+        plan.append(Run("value_conflict", {"cot": cot, "scenarios_per_cell": 2}, 15, 400, provider, seed=101 + index))
+        plan.append(Run("cot_availability", {"cot": cot, "scenarios_per_cell": 2}, 15, 400, seed=111 + index))
+        plan.append(Run("training_info", {"cot": cot, "scenarios_per_cell": 1}, 12, 400, provider, seed=121 + index))
+    for index, cot in enumerate(("none", "hidden_scratchpad")):
+        plan.append(Run("eval_awareness", {"cot": cot, "scenarios_per_cell": 2}, 12, 400, seed=131 + index))
+    return plan
+
+
+PLANS = {"full": full_plan, "compliance": compliance_plan}
+
+
 def quick_plan(samples: int) -> list[Run]:
     """Every suite on a few samples: the end-to-end smoke check."""
     args: dict[str, dict[str, Any]] = {"oversight_subversion": {"max_turns": 2}}
@@ -198,8 +215,9 @@ def split_of(reply_id: str) -> str:
     return "holdout" if int(hashlib.sha1(reply_id.encode()).hexdigest(), 16) % 3 == 0 else "dev"
 
 
-def merge(replies: str, label_glob: str) -> list[dict[str, Any]]:
-    """The exported replies that have a hand label, with the label, `truncated` and the split attached."""
+def merge(replies: str, label_glob: str, split: str | None = None) -> list[dict[str, Any]]:
+    """The exported replies that have a hand label, with the label, `truncated` and the split attached (`split`
+    for every reply, as for a later recording kept whole as held-out data, else chosen by `split_of`)."""
     labels: dict[str, dict[str, Any]] = {}
     for path in sorted(glob.glob(label_glob)):
         labels.update(json.loads(Path(path).read_text(encoding="utf-8")))
@@ -210,7 +228,7 @@ def merge(replies: str, label_glob: str) -> list[dict[str, Any]]:
             continue
         truncated = row["stop_reason"] in ("max_tokens", "model_length", "content_filter")
         row["request"] = row["request"][-REQUEST_CHARS:]
-        row["split"] = split_of(row["id"])
+        row["split"] = split or split_of(row["id"])
         row["labels"] = {**labels[row["id"]], "truncated": truncated, "labeller": LABELLER}
         rows.append(row)
     return rows
@@ -225,6 +243,7 @@ def main(argv: list[str] | None = None) -> int:
     rec.add_argument("--samples", type=int, default=2, help="samples per suite with --quick")
     rec.add_argument("--model", default=None, help="override every run's model (default: the plan's providers)")
     rec.add_argument("--only", default=None, help="comma-separated suites to keep from the plan")
+    rec.add_argument("--plan", choices=sorted(PLANS), default="full", help="full, or compliance: a 2nd set")
     exp = sub.add_parser("export", help="write the corpus JSONL from the logs")
     exp.add_argument("--log-dir", required=True)
     exp.add_argument("--out", required=True)
@@ -232,15 +251,16 @@ def main(argv: list[str] | None = None) -> int:
     mer.add_argument("--replies", required=True)
     mer.add_argument("--labels", required=True, help="glob of label JSON files")
     mer.add_argument("--out", required=True)
+    mer.add_argument("--split", choices=("dev", "holdout"), default=None, help="one split for the whole batch")
     args = parser.parse_args(argv)
     if args.command == "merge":
-        merged = merge(args.replies, args.labels)
+        merged = merge(args.replies, args.labels, args.split)
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         Path(args.out).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in merged), encoding="utf-8")
         print(f"wrote {len(merged)} labelled replies to {args.out}")
         return 0
     if args.command == "record":
-        plan = quick_plan(args.samples) if args.quick else full_plan()
+        plan = quick_plan(args.samples) if args.quick else PLANS[args.plan]()
         if args.only:
             keep = set(args.only.split(","))
             plan = [run for run in plan if run.suite in keep]
