@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import pandas as pd
 import pytest
 from inspect_ai import Task, eval
 from inspect_ai.dataset import MemoryDataset, Sample
@@ -17,6 +18,7 @@ from inspect_ai.model import ChatMessage, GenerateConfig, Model, ModelOutput, Mo
 from inspect_ai.scorer import Scorer
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 from inspect_ai.tool import ToolChoice, ToolInfo
+from statsmodels.stats.inter_rater import cohens_kappa
 
 from scorers.data_files import data_path
 
@@ -87,6 +89,19 @@ def labelled_compliance() -> list[dict[str, Any]]:
 def new_confusion() -> Callable[[], Confusion]:
     """Makes empty confusion counts (precision / recall / F1 against labels)."""
     return Confusion
+
+
+def labeller_agreement(first: list[str], second: list[str], labels: tuple[str, ...]) -> tuple[int, float]:
+    """How many items two labellers label alike, and Cohen's kappa over `labels` (statsmodels)."""
+    table = pd.crosstab(pd.Series(first), pd.Series(second)).reindex(index=labels, columns=labels, fill_value=0)
+    agree = sum(a == b for a, b in zip(first, second, strict=True))
+    return agree, float(cohens_kappa(table.to_numpy()).kappa)
+
+
+@pytest.fixture
+def agreement() -> Callable[[list[str], list[str], tuple[str, ...]], tuple[int, float]]:
+    """Two labellers' agreement count and Cohen's kappa (see `labeller_agreement`)."""
+    return labeller_agreement
 
 
 @pytest.fixture

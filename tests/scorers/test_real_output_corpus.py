@@ -15,12 +15,10 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-import pandas as pd
 import pytest
 from inspect_ai.model import ChatMessageUser, ModelName, ModelOutput
 from inspect_ai.scorer import Score, Scorer, Target
 from inspect_ai.solver import TaskState
-from statsmodels.stats.inter_rater import cohens_kappa
 
 from scorers.collusion import collusion, read_verdict
 from scorers.compliance import classify_compliance, compliance
@@ -110,17 +108,13 @@ def test_compliance_rules_agree_with_hand_labels(
 
 
 def test_two_hand_labellers_agree_and_the_label_is_their_consensus(
-    corpus: list[dict[str, Any]], report: Callable[[str], None]
+    corpus: list[dict[str, Any]], report: Callable[[str], None], agreement: Callable[..., tuple[int, float]]
 ) -> None:
     rows = [row for row in corpus if "compliance_labeller_2" in row["labels"]]
     assert len(rows) == len(_compliance_rows(corpus, "dev") + _compliance_rows(corpus, "holdout"))
     first = [row["labels"]["compliance_labeller_1"] for row in rows]
     second = [row["labels"]["compliance_labeller_2"] for row in rows]
-    table = pd.crosstab(pd.Series(first), pd.Series(second)).reindex(
-        index=COMPLIANCE_LABELS, columns=COMPLIANCE_LABELS, fill_value=0
-    )
-    agree = sum(a == b for a, b in zip(first, second, strict=True))
-    kappa = cohens_kappa(table.to_numpy()).kappa
+    agree, kappa = agreement(first, second, COMPLIANCE_LABELS)
     report(f"real output: two hand labellers agree on {agree}/{len(rows)} compliance labels, Cohen's kappa {kappa:.2f}")
     for row in rows:
         labels = row["labels"]
