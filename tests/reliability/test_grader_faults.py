@@ -64,19 +64,24 @@ def judge_server() -> Iterator[FaultServer]:
         yield running
 
 
-def judge_model(server: FaultServer) -> Model:
+# Faults that hang are cut off after this long; runs where every call must arrive allow a busy machine more.
+HANG_TIMEOUT = 1
+HEALTHY_TIMEOUT = 30
+
+
+def judge_model(server: FaultServer, attempt_timeout: int = HANG_TIMEOUT) -> Model:
     return get_model(
         "openai-api/judge/grader-model",
         base_url=server.base_url,
         api_key="test-key",
-        config=GenerateConfig(max_retries=0, attempt_timeout=1),
+        config=GenerateConfig(max_retries=0, attempt_timeout=attempt_timeout),
         memoize=False,
         max_retries=0,  # the openai client's own retries off
     )
 
 
-def run_with_judge(server: FaultServer, tmp_path: Path) -> EvalLog:
-    grader = judge_model(server)
+def run_with_judge(server: FaultServer, tmp_path: Path, attempt_timeout: int = HANG_TIMEOUT) -> EvalLog:
+    grader = judge_model(server, attempt_timeout)
     [log] = eval(
         value_conflict(value_domain="copyright", cot="hidden_scratchpad", scenarios_per_cell=1),
         model="mockllm/model",
@@ -124,7 +129,7 @@ def test_a_failing_judge_leaves_samples_unscored_with_the_reason(
 ) -> None:
     schedule, reason = FAILING_JUDGES[case]
     judge_server.set_schedule(schedule)
-    log = run_with_judge(judge_server, tmp_path)
+    log = run_with_judge(judge_server, tmp_path, HANG_TIMEOUT if case == "timeout" else HEALTHY_TIMEOUT)
 
     assert log.status == "success"
     assert log.samples is not None and len(log.samples) == SAMPLES
@@ -158,7 +163,7 @@ def test_a_judge_that_ignores_the_format_is_unscored(tmp_path: Path) -> None:
 def test_a_healthy_judge_scores_every_sample(judge_server: FaultServer, tmp_path: Path) -> None:
     """The control: the same run with a working judge is scored, so the failures above are the judge's."""
     judge_server.set_schedule(per_prompt(Fault.SERVER_ERROR))  # one failed vote of five still leaves a majority
-    log = run_with_judge(judge_server, tmp_path)
+    log = run_with_judge(judge_server, tmp_path, HEALTHY_TIMEOUT)
     assert log.samples is not None
     for sample in log.samples:
         scores = sample.scores or {}
@@ -173,11 +178,13 @@ def test_a_rescore_is_answered_by_the_cache(
 ) -> None:
     monkeypatch.setenv("JUDGE_API_KEY", "test-key")  # score() rebuilds the log's grader role from its header
     monkeypatch.setenv("JUDGE_BASE_URL", judge_server.base_url)
-    log = run_with_judge(judge_server, tmp_path)
+    log = run_with_judge(judge_server, tmp_path, HEALTHY_TIMEOUT)
     asked = len(judge_server.requests)
     assert asked == 2 * VOTES * SAMPLES
     rescored = rescore(
-        log, scorers=[compliance(), training_gaming_reasoning()], model_roles={"grader": judge_model(judge_server)}
+        log,
+        scorers=[compliance(), training_gaming_reasoning()],
+        model_roles={"grader": judge_model(judge_server, HEALTHY_TIMEOUT)},
     )
     assert len(judge_server.requests) == asked, "re-scoring the same log must not pay for the judge again"
     assert rescored.samples is not None
