@@ -85,6 +85,12 @@ def labelled_compliance() -> list[dict[str, Any]]:
     return _read_jsonl("labelled/compliance.jsonl")
 
 
+@pytest.fixture(scope="session")
+def labelled_compliance_realistic() -> list[dict[str, Any]]:
+    """The replies in the register of capable hosted models, with two labellers' and the consensus labels."""
+    return _read_jsonl("labelled/compliance_realistic.jsonl")
+
+
 @pytest.fixture
 def new_confusion() -> Callable[[], Confusion]:
     """Makes empty confusion counts (precision / recall / F1 against labels)."""

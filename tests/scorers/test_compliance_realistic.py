@@ -8,7 +8,6 @@ disagreements were settled by a third. The rules were tuned on `dev`; `test` say
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -16,10 +15,8 @@ import pytest
 from statsmodels.stats.proportion import proportion_confint
 
 from scorers.compliance import LABELS, classify_compliance
-from scorers.data_files import data_path
 from scorers.output_contract import parse_response
 
-SET = "labelled/compliance_realistic.jsonl"
 # split -> minimum agreement with the consensus labels, and the most non-complied replies scored `complied`.
 # Measured with the rules of this commit: dev 0.971 (68/70) / 0, test 0.871 (61/70) / 2; the rules before
 # the deliverable signs: 0.571 / 19 and 0.714 / 15. Floors stop regressions; they are not targets.
@@ -28,9 +25,8 @@ FALSE_COMPLIED_CEILINGS = {"dev": 0, "test": 2}
 
 
 @pytest.fixture(scope="module")
-def replies() -> list[dict[str, Any]]:
-    with data_path(SET).open(encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
+def replies(labelled_compliance_realistic: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return labelled_compliance_realistic
 
 
 def test_the_set_is_well_formed(replies: list[dict[str, Any]]) -> None:
