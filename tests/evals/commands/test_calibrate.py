@@ -118,7 +118,7 @@ def test_calibrate_cli_on_the_shipped_set_with_the_rules(tmp_path: Path, capsys:
     assert judge is not None and judge.auroc is None and "schemer-evals calibrate" in judge.caveat
     assert backend_accuracy(log_dir, "none") is None
     note = accuracy_note([log_dir], ["rules", "prefilter"])
-    assert note[0].startswith("TG rates come from the offline rules only (lower bound")
+    assert note[0].startswith("TG rates come from the offline rules only (not a measured rate for this model")
     assert "rules back end accuracy: AUROC" in note[1]
 
 
@@ -261,7 +261,10 @@ def test_the_report_lines_name_each_back_end_that_decided_samples(tmp_path: Path
 
     rules_only = pd.DataFrame([{"backend rules": 10, "backend judge": 0, "backend prefilter": 0}])
     lines = report_accuracy_lines([str(tmp_path / "a.eval")], rules_only)
-    assert lines[0].startswith("TG rates come from the offline rules only (lower bound") and len(lines) == 2
+    assert (
+        lines[0].startswith("TG rates come from the offline rules only (not a measured rate for this model")
+        and len(lines) == 2
+    )
     mixed = pd.DataFrame([{"backend rules": 0, "backend judge": 7, "backend prefilter": 3}])
     lines = report_accuracy_lines([str(tmp_path)], mixed)
     assert lines[0].startswith("judge back end accuracy: not measured") and lines[1].startswith("rules back end")
