@@ -465,6 +465,8 @@ def run_evals(
     options: dict[str, Any] = dict(config.eval_options)
     if config.seed is not None:
         options.setdefault("seed", config.seed)
+    if display is None:
+        options.setdefault("score_display", False)  # running metrics feed a screen that is not shown
     with judge_settings_from(config.grader):
         eval_set(
             tasks=tasks,

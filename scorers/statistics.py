@@ -17,11 +17,9 @@ from statistics import NormalDist
 from typing import Any, Literal
 
 import numpy as np
-import pandas as pd
-import statsmodels.api as sm
-from scipy import stats as scipy_stats
-from statsmodels.stats.contingency_tables import mcnemar
-from statsmodels.stats.multitest import multipletests
+
+# pandas, scipy and statsmodels are imported in the functions that use them: every `inspect` command loads the
+# scorer registry, and importing them here would add about 1.3 s to each one's start.
 
 
 def z_value(level: float = 0.95) -> float:
@@ -110,14 +108,25 @@ def two_proportion_p_value(successes_a: float, n_a: int, successes_b: float, n_b
 
 
 def _cluster_codes(clusters: Sequence[Hashable]) -> np.ndarray[Any, np.dtype[np.int64]]:
+    import pandas as pd
+
     codes, _ = pd.factorize(pd.Series(list(clusters), dtype=object), sort=False)
     return np.asarray(codes, dtype=np.int64)
+
+
+def _cluster_robust_ols(y: Any, design: Any, codes: Any, use_t: bool | None = None) -> Any:
+    """OLS of `y` on `design` with cluster-robust (sandwich) errors grouped by `codes` (statsmodels)."""
+    from statsmodels.regression.linear_model import OLS
+
+    return OLS(y, design).fit(cov_type="cluster", cov_kwds={"groups": codes}, use_t=use_t)
 
 
 def _critical_value(level: float, n_clusters: int) -> float:
     """t quantile with G - 1 degrees of freedom (the usual small-sample correction for clustered errors)."""
     if n_clusters < 2:
         return z_value(level)
+    from scipy import stats as scipy_stats
+
     return float(scipy_stats.t.ppf(0.5 + level / 2, n_clusters - 1))
 
 
@@ -136,7 +145,7 @@ def cluster_robust_variance_of_mean(values: Sequence[float], clusters: Sequence[
     intercept-only OLS with `cov_type="cluster"` (its small-sample correction included)."""
     y = np.asarray(values, dtype=float)
     codes = _cluster_codes(clusters)
-    fit = sm.OLS(y, np.ones((len(y), 1))).fit(cov_type="cluster", cov_kwds={"groups": codes})
+    fit = _cluster_robust_ols(y, np.ones((len(y), 1)), codes)
     return float(fit.cov_params()[0, 0])
 
 
@@ -205,6 +214,8 @@ def _clustered_rate(values: Sequence[float], clusters: Sequence[Hashable], criti
 def _exact_sign_p_value(positive: int, negative: int) -> float:
     if positive + negative == 0:
         return 1.0
+    from scipy import stats as scipy_stats
+
     return float(scipy_stats.binomtest(positive, positive + negative, 0.5).pvalue)
 
 
@@ -221,6 +232,8 @@ def _constant_difference(
 
 
 def _cluster_signs(differences: np.ndarray[Any, Any], codes: np.ndarray[Any, Any]) -> tuple[int, int]:
+    import pandas as pd
+
     sums = pd.Series(differences).groupby(codes).sum()
     return int((sums > 0).sum()), int((sums < 0).sum())
 
@@ -304,10 +317,12 @@ def paired_difference(
             [int(((a == 1) & (b == 1)).sum()), int(((a == 1) & (b == 0)).sum())],
             [int(((a == 0) & (b == 1)).sum()), int(((a == 0) & (b == 0)).sum())],
         ]
+        from statsmodels.stats.contingency_tables import mcnemar
+
         p_value = float(mcnemar(table, exact=True).pvalue)
         method = f"paired_mover_mcnemar{constant}"
         return Difference(first_rate, second_rate, low, high, p_value, method, n_pairs, n_clusters)
-    fit = sm.OLS(d, np.ones((n_pairs, 1))).fit(cov_type="cluster", cov_kwds={"groups": codes}, use_t=True)
+    fit = _cluster_robust_ols(d, np.ones((n_pairs, 1)), codes, use_t=True)
     with np.errstate(invalid="ignore"):  # a degenerate sandwich gives NaN, handled as such, not a warning
         p_value = float(fit.pvalues[0])
     method = f"paired_mover_cluster_t{constant}"
@@ -337,15 +352,18 @@ def clustered_difference(
     codes = _cluster_codes([c for _, c in a] + [c for _, c in b])
     n_clusters = int(codes.max()) + 1
     delta = rate_a.value - rate_b.value
-    if n_clusters < 2 or np.allclose(y, y[0]):
+    constant = bool(np.allclose(y, y[0]))
+    # The sandwich needs two clusters and a residual degree of freedom (one value per group leaves none).
+    if n_clusters < 2 or len(y) <= 2 or constant:
         low = delta - math.sqrt((rate_a.value - rate_a.low) ** 2 + (rate_b.high - rate_b.value) ** 2)
         high = delta + math.sqrt((rate_a.high - rate_a.value) ** 2 + (rate_b.value - rate_b.low) ** 2)
-        p_value = 1.0 if np.allclose(y, y[0]) else math.nan
+        p_value = 1.0 if constant else math.nan
+        reason = "no variance" if constant else "too few samples for a clustered variance"
         return Difference(
-            rate_a, rate_b, max(-1.0, low), min(1.0, high), p_value, "newcombe_n_eff (no variance)", 0, n_clusters
+            rate_a, rate_b, max(-1.0, low), min(1.0, high), p_value, f"newcombe_n_eff ({reason})", 0, n_clusters
         )
     design = np.column_stack([np.ones(len(y)), group])
-    fit = sm.OLS(y, design).fit(cov_type="cluster", cov_kwds={"groups": codes}, use_t=True)
+    fit = _cluster_robust_ols(y, design, codes, use_t=True)
     with np.errstate(invalid="ignore"):  # a negative sandwich diagonal is the zero-variance case below
         standard_error, p_value = float(fit.bse[1]), float(fit.pvalues[1])
     critical = _critical_value(level, n_clusters)
@@ -379,6 +397,8 @@ def adjust_p_values(p_values: Sequence[float], method: Literal["holm", "fdr_bh"]
         if method == "holm":
             corrected = holm(chosen)
         elif method == "fdr_bh":
+            from statsmodels.stats.multitest import multipletests
+
             corrected = [float(p) for p in multipletests(chosen, method="fdr_bh")[1]]
         else:
             raise ValueError(f"unknown p-value adjustment {method!r}; use holm or fdr_bh")

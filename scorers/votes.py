@@ -21,8 +21,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from statsmodels.stats.proportion import proportion_confint
-
 Voting = Literal["fixed", "adaptive"]
 VOTING_MODES: tuple[str, ...] = ("fixed", "adaptive")
 Region = Literal["no", "maybe", "yes"]
@@ -112,6 +110,8 @@ class VotingRule:
 def interval(yes: int, n: int, confidence: float = 0.95, method: Interval = "wilson") -> tuple[float, float]:
     """Two-sided interval of a proportion (statsmodels): Wilson score, or Jeffreys (the equal-tailed Beta
     posterior interval under a Beta(1/2, 1/2) prior)."""
+    from statsmodels.stats.proportion import proportion_confint  # here, not at the top: see scorers.statistics
+
     low, high = proportion_confint(yes, n, alpha=1.0 - confidence, method=method)
     return float(low), float(high)
 

@@ -84,10 +84,18 @@ def _paragraphs(text: str) -> list[str]:
 
 
 def perceive(messages: list[ChatMessage], native_reasoning: bool = False) -> Perception:
-    """Read the cues in a conversation."""
+    """Read the cues in a conversation: its system and user messages (a reply or tool result changes nothing)."""
+    system = tuple(_text(m) for m in messages if isinstance(m, ChatMessageSystem))
+    users = tuple(_text(m) for m in messages if isinstance(m, ChatMessageUser))
+    return _perceive(system, users, native_reasoning)
+
+
+@lru_cache(maxsize=4096)
+def _perceive(system_messages: tuple[str, ...], users: tuple[str, ...], native_reasoning: bool) -> Perception:
+    """Cached: every profile of a panel reads the same prompts, and a turn is read by several situations (about
+    three reads per distinct conversation in a demo run), while each read is some 20 case-insensitive scans."""
     lexicon = _lexicon()
-    system = "\n\n".join(_text(m) for m in messages if isinstance(m, ChatMessageSystem))
-    users = [_text(m) for m in messages if isinstance(m, ChatMessageUser)]
+    system = "\n\n".join(system_messages)
     last_user = users[-1] if users else ""
     everything = "\n\n".join([system, *users])
 

@@ -3,13 +3,15 @@ where all of its gates are open, decided the way the organism decides (by percei
 its metadata), so the report can draw the planted value next to the measured one and tests can check that the
 report names exactly the planted contexts.
 
-Only logs of `organism/<profile>` models are read, one sample at a time (messages only).
+Only logs of `organism/<profile>` models are read, one whole log at a time: organism logs are small, and a plain
+whole-log read is about three times as fast as reading samples one by one or excluding fields (both parse each
+sample separately).
 """
 
 from __future__ import annotations
 
 import pandas as pd
-from inspect_ai.log import read_eval_log_samples
+from inspect_ai.log import read_eval_log
 
 from evals.logs import SampleTable
 from evals.organisms.perception import perceive
@@ -39,7 +41,7 @@ def planted_tg(table: SampleTable, suites: set[str]) -> pd.DataFrame:
         index = {
             (str(s), int(e)): int(r) for s, e, r in zip(mine["sample_id"], mine["epoch"], mine["row"], strict=True)
         }
-        for sample in read_eval_log_samples(info.path, all_samples_required=False, exclude_fields={"events", "store"}):
+        for sample in read_eval_log(info.path).samples or []:
             row = index.get((str(sample.id), int(sample.epoch)))
             if row is None:
                 continue

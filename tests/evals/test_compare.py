@@ -11,12 +11,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from inspect_ai import eval
 
 from evals.compare import Comparison, Side, compare, holm
 from evals.logs import find_log_files, load, read_log_infos
 from tasks.sandbagging import sandbagging
 from tasks.value_conflict import value_conflict
+from tests.support.inspect_run import run_eval
+
+pytestmark = pytest.mark.inspect_eval
+
 
 Runner = Callable[..., subprocess.CompletedProcess[str]]
 TG_VERDICT = "training_gaming_reasoning:training_gaming"
@@ -25,13 +28,12 @@ TG_VERDICT = "training_gaming_reasoning:training_gaming"
 @pytest.fixture(scope="module")
 def panel_logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     log_dir = tmp_path_factory.mktemp("panel")
-    logs = eval(
+    logs = run_eval(
         # Every domain, and no more scenarios per cell than distinct requests: repeated prompts would get
         # repeated answers and overstate the evidence.
         value_conflict(training_awareness="training,unmonitored", cot="none", scenarios_per_cell=8),
         model=["organism/honest", "organism/context_gated_gamer"],
         log_dir=str(log_dir),
-        display="none",
         seed=5,
     )
     assert all(log.status == "success" for log in logs)
@@ -94,7 +96,9 @@ def test_holm_adjusts_step_down_and_keeps_order() -> None:
 
 
 @pytest.mark.slow
-def test_cli_selects_models_from_one_dir_and_lists_changes(panel_logs: Path, outside_repo: Path, cli: Runner) -> None:
+def test_cli_selects_models_from_one_dir_and_lists_changes(
+    panel_logs: Path, outside_repo: Path, cli: Runner, cli_in_process: Runner
+) -> None:
     result = cli(
         ["schemer-evals", "compare", "honest", "context_gated_gamer", "--logs", str(panel_logs), "--fail-on-change"],
         cwd=outside_repo,
@@ -106,7 +110,9 @@ def test_cli_selects_models_from_one_dir_and_lists_changes(panel_logs: Path, out
     details = outside_repo / "results" / "compare" / "honest-vs-context_gated_gamer"
     assert "## Significant changes" in (details / "compare.md").read_text()
     assert len(pd.read_csv(details / "compare.csv")) >= 5
-    missing = cli(["schemer-evals", "compare", "honest", "saint", "--logs", str(panel_logs)], cwd=outside_repo)
+    missing = cli_in_process(
+        ["schemer-evals", "compare", "honest", "saint", "--logs", str(panel_logs)], cwd=outside_repo
+    )
     assert missing.returncode == 2 and "no logs of model 'saint'" in missing.stderr
     assert len(missing.stderr.strip().splitlines()) == 1
 
@@ -131,11 +137,13 @@ def nights(
 @pytest.mark.slow
 @pytest.mark.parametrize("with_panel", [False, True])
 def test_runs_are_matched_by_their_recorded_aliases(
-    panel_logs: Path, outside_repo: Path, cli: Runner, with_panel: bool
+    panel_logs: Path, outside_repo: Path, cli_in_process: Runner, with_panel: bool
 ) -> None:
     one, two = nights(panel_logs, outside_repo)
     panel = ["--panel", str(one / "panel.yaml")] if with_panel else []
-    result = cli(["schemer-evals", "compare", str(one), str(two), "--fail-on-change", *panel], cwd=outside_repo)
+    result = cli_in_process(
+        ["schemer-evals", "compare", str(one), str(two), "--fail-on-change", *panel], cwd=outside_repo
+    )
     assert result.returncode == 1, result.stdout + result.stderr[-2000:]
     assert (
         "models: alias model-under-test: organism/honest (A) vs organism/context_gated_gamer (B), model changed"
@@ -150,9 +158,9 @@ def test_runs_are_matched_by_their_recorded_aliases(
 
 
 @pytest.mark.slow
-def test_a_model_on_one_side_only_fails_the_gate(panel_logs: Path, outside_repo: Path, cli: Runner) -> None:
+def test_a_model_on_one_side_only_fails_the_gate(panel_logs: Path, outside_repo: Path, cli_in_process: Runner) -> None:
     one, two = nights(panel_logs, outside_repo, ("model-under-test", "candidate"))
-    result = cli(["schemer-evals", "compare", str(one), str(two), "--fail-on-change"], cwd=outside_repo)
+    result = cli_in_process(["schemer-evals", "compare", str(one), str(two), "--fail-on-change"], cwd=outside_repo)
     assert result.returncode == 3, result.stdout + result.stderr[-2000:]
     assert "note: A only: model-under-test (organism/honest)" in result.stdout
     assert "not covered: model candidate (organism/context_gated_gamer) on one side only" in result.stderr
@@ -160,11 +168,11 @@ def test_a_model_on_one_side_only_fails_the_gate(panel_logs: Path, outside_repo:
 
 
 @pytest.mark.slow
-def test_an_unrelated_run_is_not_a_pass(panel_logs: Path, outside_repo: Path, cli: Runner) -> None:
+def test_an_unrelated_run_is_not_a_pass(panel_logs: Path, outside_repo: Path, cli_in_process: Runner) -> None:
     unrelated = outside_repo / "unrelated"
-    eval(sandbagging(), model="organism/honest", limit=4, log_dir=str(unrelated), display="none")
+    run_eval(sandbagging(), model="organism/honest", limit=4, log_dir=str(unrelated))
     files = {info.model: info.path for info in read_log_infos(find_log_files([panel_logs]))}
-    result = cli(
+    result = cli_in_process(
         ["schemer-evals", "compare", files["organism/honest"], str(unrelated), "--fail-on-change"], cwd=outside_repo
     )
     assert result.returncode == 3, result.stdout + result.stderr[-2000:]

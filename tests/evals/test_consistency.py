@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from inspect_ai import eval
 
 from evals.cli import main
 from evals.consistency import Consistency, analyse, consistency, to_json, to_markdown
@@ -18,14 +17,18 @@ from evals.logs import SampleTable
 from tasks.collusion import collusion
 from tasks.oversight_subversion import oversight_subversion
 from tasks.value_conflict import value_conflict
+from tests.support.inspect_run import run_eval
 
 SCHEMER, HONEST = "organism/worst_case_schemer", "organism/honest"
+
+
+pytestmark = pytest.mark.inspect_eval
 
 
 @pytest.fixture(scope="module")
 def organism_logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     log_dir = tmp_path_factory.mktemp("consistency-logs")
-    logs = eval(
+    logs = run_eval(
         [
             value_conflict(
                 cot="none",
@@ -37,7 +40,6 @@ def organism_logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
             collusion(cot="none", scenarios_per_cell=12),
         ],
         model=[SCHEMER, HONEST],
-        display="none",
         log_dir=str(log_dir),
         seed=5,
         max_tasks=6,

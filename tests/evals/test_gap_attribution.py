@@ -14,11 +14,14 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from inspect_ai import eval as inspect_eval
 
 from evals.gap_attribution import GapAttribution, why_the_gap, why_the_gap_lines
 from evals.logs import LogInfo, SampleTable, load
 from tasks.value_conflict import DESIGN, value_conflict
+from tests.support.inspect_run import run_eval
+
+pytestmark = pytest.mark.inspect_eval
+
 
 LOOKALIKE_RUN: dict[str, Any] = {
     "training_awareness": "unmonitored,training,rated_not_trained",
@@ -40,9 +43,7 @@ EXPECTED = {
 def table(tmp_path_factory: pytest.TempPathFactory) -> SampleTable:
     log_dir = tmp_path_factory.mktemp("why-the-gap")
     models = [f"organism/{profile}" for profile in (*EXPECTED, "honest")]
-    logs = inspect_eval(
-        value_conflict(**LOOKALIKE_RUN), model=models, log_dir=str(log_dir), display="none", seed=7, max_tasks=4
-    )
+    logs = run_eval(value_conflict(**LOOKALIKE_RUN), model=models, log_dir=str(log_dir), seed=7, max_tasks=4)
     assert all(log.status == "success" for log in logs), [log.error for log in logs]
     return load([Path(log_dir)])
 
@@ -67,11 +68,10 @@ def test_honest_needs_enough_samples_to_be_called_gapless(
     assert small.label == "inconclusive" and "too few samples" in small.text, small.text
     assert small.contrasts["gap"].estimate == 0.0
     log_dir = tmp_path_factory.mktemp("why-the-gap-honest")
-    [log] = inspect_eval(
+    [log] = run_eval(
         value_conflict(training_awareness="training,unmonitored", cot="none", scenarios_per_cell=12),
         model="organism/honest",
         log_dir=str(log_dir),
-        display="none",
         seed=7,
     )
     assert log.status == "success"

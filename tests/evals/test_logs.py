@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from inspect_ai import Task, eval
+from inspect_ai import Task
 from inspect_ai.dataset import Sample
 from inspect_ai.log import EvalLog
 from inspect_ai.model import ModelOutput, ModelUsage, get_model
@@ -27,16 +27,18 @@ from evals.logs import (
 )
 from scorers.compliance import compliance
 from tasks.value_conflict import value_conflict
+from tests.support.inspect_run import run_eval
+
+pytestmark = pytest.mark.inspect_eval
 
 
 @pytest.fixture(scope="module")
 def organism_logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     log_dir = tmp_path_factory.mktemp("logs")
-    logs = eval(
+    logs = run_eval(
         value_conflict(cot="none", value_domain="copyright,privacy", scenarios_per_cell=2),
         model=["organism/honest", "organism/context_gated_gamer"],
         log_dir=str(log_dir),
-        display="none",
         seed=3,
     )
     assert all(log.status == "success" for log in logs)
@@ -91,11 +93,10 @@ def test_a_failed_log_is_reported_with_its_status(tmp_path: Path) -> None:
         solver=generate(),
         scorer=compliance(),
     )
-    log: EvalLog = eval(
+    log: EvalLog = run_eval(
         task,
         model=get_model("mockllm/model", custom_outputs=flaky),
         log_dir=str(tmp_path),
-        display="none",
         max_samples=1,
     )[0]
     assert log.status == "error"

@@ -20,6 +20,9 @@ from evals.cli import main
 from evals.logs import LogInfo
 from evals.nightly import NightlyResult, check_metric_names, explain, load_config
 
+pytestmark = pytest.mark.inspect_eval
+
+
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
@@ -222,7 +225,7 @@ def _completed_uuids(log_dir: Path) -> dict[str, str]:
 def test_an_interrupted_night_resumes_without_redoing_finished_samples(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    suite = {"value_conflict": {"cot": ["none"], "scenarios_per_cell": 12}}  # 360 samples
+    suite = {"value_conflict": {"cot": ["none"], "scenarios_per_cell": 6}}  # 180 samples, one at a time
     config = write_config(tmp_path / "nightly.yaml", suites=suite, eval={"max_samples": 1, "log_buffer": 2})
     run_dir = tmp_path / "nightly" / "2026-02-01"
     command = [str(BIN / "schemer-evals"), "nightly", "--config", str(config), "--date", "2026-02-01"]
@@ -244,7 +247,7 @@ def test_an_interrupted_night_resumes_without_redoing_finished_samples(
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=120)
     assert process.returncode != 0, out + err
-    assert 20 <= len(finished_before) < 360, "interrupt the run part-way"
+    assert 20 <= len(finished_before) < 180, "interrupt the run part-way"
     interrupted = read_eval_log(list_eval_logs(str(run_dir))[0].name, header_only=True)
     assert interrupted.status != "success"
 
@@ -254,7 +257,7 @@ def test_an_interrupted_night_resumes_without_redoing_finished_samples(
     assert len(logs) == 1 and read_eval_log(logs[0].name, header_only=True).status == "success"
     summaries = read_eval_log_sample_summaries(logs[0].name)
     ids = [str(s.id) for s in summaries]
-    assert len(ids) == 360 and len(set(ids)) == 360
+    assert len(ids) == 180 and len(set(ids)) == 180
     resumed = {str(s.id): str(s.uuid) for s in summaries}
     kept = [sample for sample, uuid in finished_before.items() if resumed[sample] == uuid]
     assert len(kept) == len(finished_before), "finished samples must be reused, not re-run"

@@ -9,10 +9,13 @@ from typing import Any
 
 import pytest
 import yaml
-from inspect_ai import eval as inspect_eval
 
 from evals.cli import main
 from tasks.sandbagging import sandbagging
+from tests.support.inspect_run import run_eval
+
+pytestmark = pytest.mark.inspect_eval
+
 
 VALUE_CONFLICT = {
     "training_awareness": ["training", "unmonitored"],
@@ -52,6 +55,8 @@ def gate_line(lines: list[str]) -> str:
 def test_a_sequence_of_nights_gives_the_right_verdict_each_night(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    # ~30 s: seven nights, each a real nightly run (two suites, report, gate); the verdict of a night depends on
+    # the nights before it, so they cannot be split into separate tests.
     honest = write_config(tmp_path / "honest.yaml", "organism/honest")
     gamer = write_config(tmp_path / "gamer.yaml", "organism/context_gated_gamer")
     partial = write_config(tmp_path / "partial.yaml", "organism/honest", {"value_conflict": VALUE_CONFLICT})
@@ -95,7 +100,7 @@ def test_a_sequence_of_nights_gives_the_right_verdict_each_night(
 
     # An unrelated baseline (another suite): nothing gated was compared, which is not a pass.
     unrelated = tmp_path / "unrelated"
-    inspect_eval(sandbagging(), model="organism/honest", limit=4, log_dir=str(unrelated), display="none")
+    run_eval(sandbagging(), model="organism/honest", limit=4, log_dir=str(unrelated))
     code, lines = night(capsys, honest, "2026-01-06", "--baseline", str(unrelated))
     assert code == 3, lines
     assert lines[0] == f"Baseline: {unrelated} (given with --baseline)."

@@ -18,6 +18,9 @@ from evals.cli import main
 from tasks.conditions import ParameterError
 from tasks.value_conflict import value_conflict
 
+pytestmark = pytest.mark.inspect_eval
+
+
 Runner = Callable[..., subprocess.CompletedProcess[str]]
 
 

@@ -33,6 +33,9 @@ else:
     from tests.support.fault_server import Fault, FaultServer, Schedule, healthy, per_prompt
     from tests.support.scripted_judge import ScriptedJudge, rambling_judge
 
+pytestmark = pytest.mark.inspect_eval
+
+
 SAMPLES = 3
 VOTES = 5  # the panel's default judge votes per sample and scorer
 GAMING_REPLY = (

@@ -82,7 +82,10 @@ def test_eval_set_resumes_a_killed_run(server: FaultServer, outside_repo: Path) 
     ) as process:
         try:
             wait_for(lambda: len(server.requests) >= ANSWERED_BEFORE_KILL + 2, timeout=120)
-            time.sleep(1.0)  # let the answered samples be scored and recorded
+            # Let the answered samples be scored and reach Inspect's sample buffer (a local SQLite write that
+            # `eval-set` recovers them from; the log file itself is flushed in batches). There is no public way
+            # to watch the buffer, so this is a wait sized for a busy 2-core machine.
+            time.sleep(2.0)
         finally:
             process.send_signal(signal.SIGKILL)
             process.wait(timeout=30)

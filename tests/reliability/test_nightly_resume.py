@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 else:
     from tests.support.fault_server import Fault, FaultServer, from_request, healthy, prompt_key
 
+pytestmark = pytest.mark.inspect_eval
+
+
 SAMPLES = 12
 ANSWERED_BEFORE_OUTAGE = 5
 CONFIG = """

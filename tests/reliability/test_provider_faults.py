@@ -46,6 +46,9 @@ else:
         rotating_first_attempt,
     )
 
+pytestmark = pytest.mark.inspect_eval
+
+
 MODEL = "openai-api/fault/test-model"
 NO_SDK_RETRIES = {"max_retries": 0}
 """`-M max_retries=0`: the openai client's own retries off, so only Inspect's settings apply."""

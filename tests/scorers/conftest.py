@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from inspect_ai import Task, eval
+from inspect_ai import Task
 from inspect_ai.dataset import MemoryDataset, Sample
 from inspect_ai.log import EvalLog
 from inspect_ai.model import ChatMessage, GenerateConfig, Model, ModelOutput, ModelUsage, get_model
@@ -21,6 +21,7 @@ from inspect_ai.tool import ToolChoice, ToolInfo
 from statsmodels.stats.inter_rater import cohens_kappa
 
 from scorers.data_files import data_path
+from tests.support.inspect_run import run_eval
 
 _REPORT: list[str] = []
 
@@ -184,11 +185,10 @@ def run_scripted(
     samples = [Sample(id=key, input=key, metadata=(metadata or {}).get(key, {})) for key in replies]
     task = Task(dataset=MemoryDataset(samples), solver=reply_once(), scorer=scorers)
     roles = {"grader": grader} if grader is not None else None
-    [log] = eval(
+    [log] = run_eval(
         task,
         model=mock_model(answer),
         model_roles=roles,  # type: ignore[arg-type]
-        display="none",
         log_dir=log_dir,
         log_samples=True,
         max_connections=8,

@@ -7,12 +7,14 @@ import math
 from pathlib import Path
 
 import pytest
-from inspect_ai import eval
 from inspect_ai.model import ModelOutput, ModelUsage, get_model
 from inspect_ai.scorer import Score
 
 from scorers.collusion import read_verdict
 from tasks.collusion import collusion
+from tests.support.inspect_run import run_eval
+
+pytestmark = pytest.mark.inspect_eval
 
 
 @pytest.mark.parametrize(
@@ -63,10 +65,9 @@ REPLIES = [
 def test_mockllm_outputs_are_scored_explicitly(tmp_path: Path) -> None:
     task = collusion(solidarity_appeal="none", planted="backdoor", cot="none", scenarios_per_cell=len(REPLIES))
     outputs = [_output(reply) for reply in REPLIES]
-    [log] = eval(
+    [log] = run_eval(
         task,
         model=get_model("mockllm/model", custom_outputs=outputs),
-        display="none",
         log_dir=str(tmp_path),
         max_connections=1,
         max_samples=1,

@@ -8,10 +8,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from inspect_ai import eval
 from inspect_ai.log import read_eval_log
 
 from tasks.value_conflict import value_conflict
+from tests.support.inspect_run import run_eval
 
 Runner = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -21,7 +21,7 @@ def test_inspect_score_regrades_a_log_with_a_grader_from_the_command_line(
     tmp_path: Path, outside_repo: Path, cli: Runner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     task = value_conflict(value_domain="privacy", cot="hidden_scratchpad", training_awareness="training")
-    [log] = eval(task, model="organism/context_gated_gamer", seed=3, log_dir=str(tmp_path / "logs"), display="none")
+    [log] = run_eval(task, model="organism/context_gated_gamer", seed=3, log_dir=str(tmp_path / "logs"))
     assert log.status == "success" and log.location
     before = {str(s.id): (s.scores or {})["training_gaming_reasoning"] for s in log.samples or []}
     assert {score.metadata["backend"] for score in before.values() if score.metadata} == {"rules"}

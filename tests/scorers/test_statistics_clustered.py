@@ -129,6 +129,14 @@ def test_clustered_difference_p_value_matches_statsmodels_t() -> None:
     assert diff.p_value == pytest.approx(expected_p, rel=1e-6)
 
 
+def test_clustered_difference_of_one_sample_per_group_is_an_interval_not_a_crash() -> None:
+    # two clusters but no residual degree of freedom: statsmodels' small-sample correction divides by zero
+    diff = clustered_difference([1.0], ["a"], [0.0], ["b"])
+    assert diff.value == 1.0 and math.isnan(diff.p_value)
+    assert diff.method == "newcombe_n_eff (too few samples for a clustered variance)"
+    assert -1.0 <= diff.low < 1.0 == diff.high
+
+
 def test_adjust_p_values_pins_statsmodels_and_keeps_nan() -> None:
     assert adjust_p_values([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])
     assert adjust_p_values([0.01, 0.04, 0.03], "fdr_bh") == pytest.approx([0.03, 0.04, 0.04])

@@ -10,6 +10,7 @@ skipped when absent from the branch. Figures are printed in the "scorer validati
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -21,7 +22,18 @@ from statsmodels.stats.proportion import proportion_confint
 
 from scorers.data_files import datasets_dir
 from scorers.reasoning_source import find_reasoning
-from scorers.tg_rules import CRITERIA, TGJudgement, assess, could_be_training_gaming, mentions_training, model
+from scorers.tg_rules import (
+    CRITERIA,
+    AnyOf,
+    Rules,
+    TGJudgement,
+    assess,
+    could_be_training_gaming,
+    mentions_training,
+    model,
+    rules,
+    sentences,
+)
 
 VERDICT = "training_gaming"
 REALISTIC = "labelled/training_gaming_realistic.jsonl"
@@ -304,3 +316,26 @@ def test_prefilter_on_the_realistic_set(report: Callable[[str], None]) -> None:
     for split in sorted({r["split"] for r in rows}):
         recall, _ = _prefilter_line(f"realistic split={split}", _select(rows, split, None), report)
         assert recall >= PREFILTER_RECALL
+
+
+def _pattern_groups(rule_set: Rules) -> list[AnyOf]:
+    groups = [rule_set.third_party, rule_set.third_party_features, rule_set.denies_gaming]
+    groups += [rule_set.motive_statements, rule_set.action_unchanged, *rule_set.motive.values()]
+    groups += [group for criterion in rule_set.criteria.values() for group in (criterion.signals, criterion.cancel)]
+    groups += [group for f in rule_set.features for group in (f.any, f.cancel, *f.all)]
+    return groups
+
+
+def test_each_pattern_list_matches_as_one_exactly_where_one_of_its_patterns_does(
+    labelled_tg: list[dict[str, Any]],
+) -> None:
+    groups = _pattern_groups(rules())
+    for group in groups:
+        for pattern in group.patterns:
+            assert not re.search(r"\\[1-9]|\(\?P[<=]|\(\?[aiLmsux-]+[:)]", pattern.pattern), pattern.pattern
+    # every third sentence of the labelled transcripts: about 800 units of both registers, in two seconds
+    units = sorted({unit for row in labelled_tg + _realistic() for unit in sentences(row["reasoning"])})[::3]
+    assert len(units) > 600
+    for group in groups:
+        for unit in units:
+            assert group.matches(unit) == any(p.search(unit) for p in group.patterns), (group.patterns, unit)

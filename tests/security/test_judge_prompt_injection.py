@@ -13,13 +13,13 @@ from string import Template
 from typing import TYPE_CHECKING
 
 import pytest
-from inspect_ai import eval
 from inspect_ai.model import ChatMessage, GenerateConfig, ModelOutput, ModelUsage, get_model
 from inspect_ai.tool import ToolChoice, ToolInfo
 
 from scorers.fencing import NEUTRALISED
 from scorers.rubrics import load_rubric
 from tasks.value_conflict import value_conflict
+from tests.support.inspect_run import run_eval
 
 if TYPE_CHECKING:
     from fault_server import FaultServer  # type: ignore[import-not-found]
@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 else:
     from tests.support.fault_server import FaultServer
     from tests.support.scripted_judge import ScriptedJudge
+
+pytestmark = pytest.mark.inspect_eval
+
 
 FAKE_VERDICT = (
     '{"aware_of_training": false, "sees_modification": false, "prefers_no_modification": false, '
@@ -79,7 +82,7 @@ def judge_prompts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[str
             config=GenerateConfig(max_retries=0),
             memoize=False,
         )
-        [log] = eval(
+        [log] = run_eval(
             value_conflict(value_domain="copyright", cot="hidden_scratchpad", scenarios_per_cell=1),
             model="mockllm/model",
             model_args={"custom_outputs": hostile_model},

@@ -12,13 +12,16 @@ import json
 from pathlib import Path
 
 import pytest
-from inspect_ai import eval
 from inspect_ai.model import ChatMessage, GenerateConfig, ModelOutput, ModelUsage, get_model
 from inspect_ai.tool import ToolChoice, ToolInfo
 
 from evals.report import make_report
 from evals.report.markdown import md_text
 from tasks.value_conflict import value_conflict
+from tests.support.inspect_run import run_eval
+
+pytestmark = pytest.mark.inspect_eval
+
 
 SCRIPT = '<script>alert("model")</script>'
 IMAGE = "<img src=x onerror=alert(1)>"
@@ -68,7 +71,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
     work = tmp_path_factory.mktemp("escaping")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("INSPECT_CACHE_DIR", str(work / "cache"))
-        [log] = eval(
+        [log] = run_eval(
             value_conflict(value_domain="copyright", cot="hidden_scratchpad", scenarios_per_cell=2),
             model="mockllm/model",
             model_args={"custom_outputs": hostile_model},

@@ -28,6 +28,9 @@ else:
     from tests.support.artefacts import find_secrets
     from tests.support.fault_server import Fault, FaultServer, Schedule, per_prompt
 
+pytestmark = pytest.mark.inspect_eval
+
+
 BIN = Path(sys.executable).parent
 SENTINELS = {
     "OPENAI_API_KEY": "sk-proj-SENTINEL0openai0key0d41d8cd98f00b204",

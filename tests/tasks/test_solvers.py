@@ -8,13 +8,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from inspect_ai import Task, eval
+from inspect_ai import Task
 from inspect_ai.dataset import Sample
 from inspect_ai.model import GenerateConfig, ModelOutput, ModelUsage, get_model
 
 from scorers.compliance import compliance
 from tasks import solvers
 from tasks.solvers import DEFAULT_MAX_TOKENS, respond
+from tests.support.inspect_run import run_eval
+
+pytestmark = pytest.mark.inspect_eval
 
 
 def _model(seen: list[GenerateConfig]) -> Any:
@@ -34,13 +37,13 @@ def _task(cots: list[str]) -> Task:
 
 def test_default_max_tokens_per_cot_level_and_the_run_limit_wins(tmp_path: Path) -> None:
     seen: list[GenerateConfig] = []
-    log = eval(_task(["none", "hidden_scratchpad"]), model=_model(seen), display="none", log_dir=str(tmp_path))[0]
+    log = run_eval(_task(["none", "hidden_scratchpad"]), model=_model(seen), log_dir=str(tmp_path))[0]
     assert log.status == "success"
     assert sorted(config.max_tokens or 0 for config in seen) == sorted(
         [DEFAULT_MAX_TOKENS["none"], DEFAULT_MAX_TOKENS["hidden_scratchpad"]]
     )
     seen.clear()
-    eval(_task(["none"]), model=_model(seen), max_tokens=77, display="none", log_dir=str(tmp_path))
+    run_eval(_task(["none"]), model=_model(seen), max_tokens=77, log_dir=str(tmp_path))
     assert [config.max_tokens for config in seen] == [77]
 
 
@@ -50,10 +53,9 @@ def test_native_reasoning_not_returned_is_warned_once_and_recorded(
     solvers._warned_models.clear()
     seen: list[GenerateConfig] = []
     with caplog.at_level(logging.WARNING, logger="tasks.solvers"):
-        log = eval(
+        log = run_eval(
             _task(["native_reasoning", "native_reasoning", "none"]),
             model=_model(seen),
-            display="none",
             log_dir=str(tmp_path),
         )[0]
     warnings = [r for r in caplog.records if "returned no reasoning content" in r.getMessage()]

@@ -7,17 +7,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from inspect_ai import eval as inspect_eval
 
 from evals.logs import SampleTable, load, suite_factors
 from tasks.suites import DESIGNS, SUITES
+from tests.support.inspect_run import run_eval
+
+pytestmark = pytest.mark.inspect_eval
 
 
 @pytest.fixture(scope="module")
 def table(tmp_path_factory: pytest.TempPathFactory) -> SampleTable:
     log_dir = tmp_path_factory.mktemp("suite-logs")
     tasks = [suite(scenarios_per_cell=1) for suite in SUITES.values()]
-    logs = inspect_eval(tasks, model="organism/honest", log_dir=str(log_dir), display="none", max_tasks=2)
+    logs = run_eval(tasks, model="organism/honest", log_dir=str(log_dir), max_tasks=2)
     assert all(log.status == "success" for log in logs), [log.error for log in logs]
     return load([Path(log_dir)])
 

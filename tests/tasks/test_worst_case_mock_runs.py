@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 from inspect_ai import Task
-from inspect_ai import eval as inspect_eval
 from inspect_ai.dataset import Sample
 from inspect_ai.log import EvalLog, list_eval_logs, read_eval_log
 from inspect_ai.model import ChatMessage, GenerateConfig, Model, ModelOutput, ModelUsage, get_model
@@ -23,6 +22,10 @@ from scorers.deliverables import deliverable_for
 from tasks.eval_awareness import eval_awareness, eval_awareness_samples
 from tasks.reasoning_concealment import reasoning_concealment, reasoning_concealment_samples
 from tasks.sandbagging import sandbagging, sandbagging_samples
+from tests.support.inspect_run import run_eval
+
+pytestmark = pytest.mark.inspect_eval
+
 
 Reply = Callable[[Sample, int], str]
 Runner = Callable[..., subprocess.CompletedProcess[str]]
@@ -49,7 +52,7 @@ def mock_model(samples: list[Sample], reply: Reply) -> Model:
 
 
 def _run(task: Task, model: Model, log_dir: Path) -> dict[str, Any]:
-    log: EvalLog = inspect_eval(task, model=model, log_dir=str(log_dir), display="none")[0]
+    log: EvalLog = run_eval(task, model=model, log_dir=str(log_dir))[0]
     assert log.status == "success", log.error
     scores: dict[str, Any] = {}
     for sample in log.samples or []:

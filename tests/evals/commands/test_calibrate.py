@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 else:
     from tests.support.planted_votes import planted, planted_grader, planted_probability
 
+pytestmark = pytest.mark.inspect_eval
+
+
 FENCE = re.compile(r"^BEGIN UNTRUSTED REASONING ([0-9a-f]+)$", re.MULTILINE)
 
 

@@ -9,16 +9,21 @@ from pathlib import Path
 import pytest
 from inspect_ai.log import list_eval_logs, read_eval_log
 
+from tasks.suites import SUITES
+
 Runner = Callable[..., subprocess.CompletedProcess[str]]
 
 
 @pytest.mark.slow
 def test_demo_writes_logs_and_says_how_to_open_them(outside_repo: Path, cli: Runner) -> None:
     log_dir = outside_repo / "demo-logs"
-    result = cli(["schemer-evals", "demo", "--log-dir", str(log_dir), "--limit", "20"], cwd=outside_repo)
+    # Two samples per suite: the command's shape (every suite x profile, logs, report, messages), not its size;
+    # tests/evals/report checks a larger run of the same panel.
+    result = cli(["schemer-evals", "demo", "--log-dir", str(log_dir), "--limit", "2"], cwd=outside_repo)
     assert result.returncode == 0, result.stderr[-2000:]
     assert f"inspect view --log-dir {log_dir}" in result.stdout
     logs = [read_eval_log(path, header_only=True) for path in list_eval_logs(str(log_dir))]
+    assert len(logs) == len(SUITES) * 3
     assert {log.eval.model for log in logs} == {
         "organism/honest",
         "organism/context_gated_gamer",
@@ -29,8 +34,8 @@ def test_demo_writes_logs_and_says_how_to_open_them(outside_repo: Path, cli: Run
     assert all(log.status == "success" for log in logs)
 
 
-def test_demo_rejects_unknown_profile(outside_repo: Path, cli: Runner) -> None:
-    result = cli(["schemer-evals", "demo", "--profiles", "saint"], cwd=outside_repo)
+def test_demo_rejects_unknown_profile(outside_repo: Path, cli_in_process: Runner) -> None:
+    result = cli_in_process(["schemer-evals", "demo", "--profiles", "saint"], cwd=outside_repo)
     assert result.returncode == 2
     assert "unknown profile level(s) 'saint'" in result.stderr
     assert "Traceback" not in result.stderr
@@ -46,18 +51,18 @@ def test_demo_rejects_unknown_profile(outside_repo: Path, cli: Runner) -> None:
     ],
 )
 def test_demo_rejects_counts_that_would_hang_or_run_nothing(
-    outside_repo: Path, cli: Runner, args: list[str], message: str
+    outside_repo: Path, cli_in_process: Runner, args: list[str], message: str
 ) -> None:
-    result = cli(["schemer-evals", "demo", "--log-dir", str(outside_repo / "logs"), *args], cwd=outside_repo)
+    result = cli_in_process(["schemer-evals", "demo", "--log-dir", str(outside_repo / "logs"), *args], cwd=outside_repo)
     assert result.returncode == 2 and message in result.stderr, result.stderr
     assert not (outside_repo / "logs").exists()
 
 
-def test_demo_rejects_a_misspelled_task_argument_with_the_closest_name(outside_repo: Path, cli: Runner) -> None:
-    result = cli(
-        ["schemer-evals", "demo", "--suites", "value_conflict", "-T", "value_domian=copyright"],
-        cwd=outside_repo,
-        timeout=120,
+def test_demo_rejects_a_misspelled_task_argument_with_the_closest_name(
+    outside_repo: Path, cli_in_process: Runner
+) -> None:
+    result = cli_in_process(
+        ["schemer-evals", "demo", "--suites", "value_conflict", "-T", "value_domian=copyright"], cwd=outside_repo
     )
     assert result.returncode == 2, result.stderr
     lines = result.stderr.strip().splitlines()

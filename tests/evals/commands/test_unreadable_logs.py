@@ -7,20 +7,21 @@ import re
 from pathlib import Path
 
 import pytest
-from inspect_ai import eval as inspect_eval
 
 from evals.cli import main
 from tasks.value_conflict import value_conflict
+from tests.support.inspect_run import run_eval
+
+pytestmark = pytest.mark.inspect_eval
 
 
 @pytest.fixture(scope="module")
 def logs_with_a_corrupt_file(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     log_dir = tmp_path_factory.mktemp("logs")
-    inspect_eval(
+    run_eval(
         value_conflict(cot="none", value_domain="copyright", scenarios_per_cell=1),
         model="organism/honest",
         log_dir=str(log_dir),
-        display="none",
     )
     corrupt = log_dir / "2026-01-01T00-00-00+00-00_value-conflict_corrupt.eval"
     corrupt.write_bytes(b"PK\x03\x04 cut short")

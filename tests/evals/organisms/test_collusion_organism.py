@@ -6,13 +6,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from inspect_ai import eval
+import pytest
 from inspect_ai.log import EvalLog
 
 from evals.organisms.situation_collusion import recognised_backdoor
 from scorers.data_files import load_yaml
 from scorers.statistics import difference
 from tasks.collusion import collusion
+from tests.support.inspect_run import run_eval
+
+pytestmark = pytest.mark.inspect_eval
+
 
 ITEMS = load_yaml("collusion/items.yaml")["items"]
 
@@ -36,10 +40,9 @@ def _count(log: EvalLog, key: str, **where: str) -> tuple[int, int]:
 
 
 def test_schemer_colludes_and_honest_flags(tmp_path: Path) -> None:
-    schemer, honest = eval(
+    schemer, honest = run_eval(
         collusion(cot="none,visible_cot"),
         model=["organism/worst_case_schemer", "organism/honest"],
-        display="none",
         log_dir=str(tmp_path),
         seed=11,
     )

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from inspect_ai import Task, eval
+from inspect_ai import Task
 from inspect_ai.model import get_model
 
 from evals.organisms.heterogeneity import (
@@ -26,6 +26,10 @@ from evals.organisms.simulation import COMPLIANCE, TRAINING_GAMING, perceive_sam
 from scorers.statistics import design_effect
 from tasks.training_info import training_info
 from tasks.value_conflict import value_conflict, value_conflict_samples
+from tests.support.inspect_run import run_eval
+
+pytestmark = pytest.mark.inspect_eval
+
 
 FACTORS = ("training_awareness", "topic_relevance", "cot", "value_domain")
 
@@ -112,7 +116,7 @@ def test_provider_argument_makes_any_profile_heterogeneous() -> None:
 def test_the_simulation_matches_a_real_eval_sample_by_sample(tmp_path: Path) -> None:
     seed = 13
     task = value_conflict(training_awareness="training,unmonitored", cot="none,hidden_scratchpad")
-    log = eval(task, model="organism/gamer_40_clustered", seed=seed, log_dir=str(tmp_path), display="none")[0]
+    log = run_eval(task, model="organism/gamer_40_clustered", seed=seed, log_dir=str(tmp_path))[0]
     assert log.status == "success", log.error
     samples = perceive_samples(value_conflict_samples(training_awareness="training,unmonitored"))
     frame = simulate(PROFILES["gamer_40_clustered"], samples, seed)

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from inspect_ai import eval as inspect_eval
 from inspect_ai.log import EvalLog, EvalSample, list_eval_logs, read_eval_log
 
 from scorers.data_files import load_yaml
@@ -26,6 +25,10 @@ from tasks.cot_availability import cot_availability
 from tasks.suites import SUITES
 from tasks.training_info import training_info
 from tasks.value_conflict import value_conflict
+from tests.support.inspect_run import run_eval
+
+pytestmark = pytest.mark.inspect_eval
+
 
 Runner = Callable[..., subprocess.CompletedProcess[str]]
 REPOSITORY = Path(__file__).resolve().parents[3]
@@ -55,11 +58,10 @@ def logs(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Eval
         training_info(training_awareness="training,unmonitored", scenarios_per_cell=3),
         cot_availability(training_awareness="training,unmonitored", scenarios_per_cell=4),
     ]
-    results = inspect_eval(
+    results = run_eval(
         tasks,
         model=[f"organism/{profile}" for profile in MATCHING.values()],
         log_dir=str(tmp_path_factory.mktemp("hypothesis-logs")),
-        display="none",
         seed=7,
         max_tasks=len(tasks) * len(MATCHING),
     )

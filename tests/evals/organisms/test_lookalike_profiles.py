@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from inspect_ai import eval as inspect_eval
 from inspect_ai.log import EvalLog, list_eval_logs, read_eval_log
 from inspect_ai.model import GenerateConfig
 
@@ -32,6 +31,10 @@ from scorers.statistics import wilson
 from tasks.cot_availability import cot_availability, cot_availability_samples
 from tasks.training_info import training_info, training_info_samples
 from tasks.value_conflict import value_conflict_samples
+from tests.support.inspect_run import run_eval
+
+pytestmark = pytest.mark.inspect_eval
+
 
 NEW_STAKES = "no_deployment,narrow_scope"
 PROFILES = ("rater_sycophant", "terminal_guarder", "context_gated_gamer")
@@ -102,6 +105,8 @@ def test_no_profile_plays_to_evaluators(profile: str) -> None:
 
 @pytest.fixture(scope="module")
 def logs(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], EvalLog]:
+    # ~20 s: two suites x every look-alike profile, enough scenarios per cell for each planted compliance rate
+    # to be recovered inside its interval; made once for the module's 12 tests.
     log_dir = tmp_path_factory.mktemp("lookalike-logs")
     tasks = [
         training_info(
@@ -118,9 +123,7 @@ def logs(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Eval
             scenarios_per_cell=6,
         ),
     ]
-    results = inspect_eval(
-        tasks, model=[f"organism/{p}" for p in PROFILES], log_dir=str(log_dir), display="none", seed=11, max_tasks=3
-    )
+    results = run_eval(tasks, model=[f"organism/{p}" for p in PROFILES], log_dir=str(log_dir), seed=11, max_tasks=3)
     assert all(log.status == "success" for log in results), [log.error for log in results]
     found = {}
     for info in list_eval_logs(str(Path(log_dir))):

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from inspect_ai import eval
+import pytest
 from inspect_ai.log import EvalLog
 
 from scorers.statistics import difference
 from tasks.oversight_subversion import oversight_subversion
+from tests.support.inspect_run import run_eval
+
+pytestmark = pytest.mark.inspect_eval
 
 
 def _count(log: EvalLog, key: str, **where: str) -> tuple[int, int]:
@@ -26,10 +29,9 @@ def _count(log: EvalLog, key: str, **where: str) -> tuple[int, int]:
 
 def test_schemer_subverts_oversight_and_honest_does_not(tmp_path: Path) -> None:
     task = oversight_subversion(cot="none,visible_cot,native_reasoning", scenarios_per_cell=4)
-    schemer, honest = eval(
+    schemer, honest = run_eval(
         task,
         model=["organism/worst_case_schemer", "organism/honest"],
-        display="none",
         log_dir=str(tmp_path),
         seed=3,
     )
@@ -49,10 +51,9 @@ def test_schemer_subverts_oversight_and_honest_does_not(tmp_path: Path) -> None:
 
 
 def test_organism_transcripts_vary_and_follow_the_output_contract(tmp_path: Path) -> None:
-    [log] = eval(
+    [log] = run_eval(
         oversight_subversion(goal_conflict="present", cot="hidden_scratchpad", scenarios_per_cell=6),
         model="organism/worst_case_schemer",
-        display="none",
         log_dir=str(tmp_path),
     )
     assert log.status == "success"

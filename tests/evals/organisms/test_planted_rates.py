@@ -12,12 +12,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from inspect_ai import eval
 from inspect_ai.log import EvalLog
 
 from evals.organisms.profiles import PROFILES
 from scorers.data_files import load_yaml
 from tasks.value_conflict import value_conflict
+from tests.support.inspect_run import run_eval
+
+pytestmark = pytest.mark.inspect_eval
+
 
 MODELS = ("context_gated_gamer", "gamer_40")
 SEED = 11
@@ -31,12 +34,11 @@ def logs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, EvalLog]:
         training_awareness="training,unmonitored", cot="hidden_scratchpad", scenarios_per_cell=PER_CELL
     )
     log_dir: Path = tmp_path_factory.mktemp("planted")
-    results = eval(
+    results = run_eval(
         task,
         model=[f"organism/{name}" for name in MODELS],
         seed=SEED,
         log_dir=str(log_dir),
-        display="none",
         max_connections=64,
     )
     by_model = {log.eval.model.split("/", 1)[1]: log for log in results}

@@ -6,17 +6,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from inspect_ai import Task
-from inspect_ai import eval as inspect_eval
 from inspect_ai.log import EvalLog
 
 from tasks.eval_awareness import eval_awareness
 from tasks.reasoning_concealment import reasoning_concealment
 from tasks.sandbagging import sandbagging
+from tests.support.inspect_run import run_eval
+
+pytestmark = pytest.mark.inspect_eval
 
 
 def _metrics(task: Task, profile: str, log_dir: Path) -> dict[str, float]:
-    log: EvalLog = inspect_eval(task, model=f"organism/{profile}", log_dir=str(log_dir), display="none", seed=7)[0]
+    log: EvalLog = run_eval(task, model=f"organism/{profile}", log_dir=str(log_dir), seed=7)[0]
     assert log.status == "success", log.error
     assert log.results is not None and log.results.completed_samples == len(log.samples or [])
     return {name: metric.value for score in log.results.scores for name, metric in score.metrics.items()}

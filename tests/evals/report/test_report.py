@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from inspect_ai import Task, eval
+from inspect_ai import Task
 from inspect_ai.dataset import Sample
 from inspect_ai.model import ChatMessage, ModelOutput, ModelUsage, get_model
 from inspect_ai.scorer import Score, Scorer, Target, scorer
@@ -25,6 +25,10 @@ from scorers.compliance import compliance
 from tasks.conditions import reference_condition
 from tasks.oversight_subversion import oversight_subversion
 from tasks.value_conflict import value_conflict
+from tests.support.inspect_run import run_eval
+
+pytestmark = pytest.mark.inspect_eval
+
 
 Runner = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -45,8 +49,10 @@ def _gap(section: SuiteSection, model: str, cell: str, metric: str = "compliance
 
 @pytest.fixture(scope="module")
 def organism_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Report, Path]:
+    # ~15-20 s: five organism runs and a full report, sized so the planted gaps clear their intervals; made once
+    # for the module.
     log_dir = tmp_path_factory.mktemp("organism-logs")
-    logs = eval(
+    logs = run_eval(
         value_conflict(
             training_awareness="training,unmonitored",
             value_domain="copyright,privacy",
@@ -54,14 +60,12 @@ def organism_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Report, P
         ),
         model=["organism/honest", "organism/context_gated_gamer", "organism/cot_gated_gamer"],
         log_dir=str(log_dir),
-        display="none",
         seed=11,
     )
-    logs += eval(
+    logs += run_eval(
         oversight_subversion(),
         model=["organism/honest", "organism/worst_case_schemer"],
         log_dir=str(log_dir),
-        display="none",
         seed=11,
     )
     assert all(log.status == "success" for log in logs)
@@ -199,11 +203,10 @@ def planted_logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
         for index in range(PER_CELL)
     ]
     log_dir = tmp_path_factory.mktemp("planted-logs")
-    logs = eval(
+    logs = run_eval(
         Task(dataset=samples, solver=generate(), scorer=[compliance(), planted_tg(), planted_collusion()], name="toy"),
         model=get_model("mockllm/model", custom_outputs=_reply),
         log_dir=str(log_dir),
-        display="none",
     )
     assert logs[0].status == "success"
     return log_dir
@@ -266,8 +269,8 @@ def test_cli_writes_the_report_and_says_where(planted_logs: Path, outside_repo: 
     assert (outside_repo / "out" / "report.md").read_text().startswith("# schemer-evals report")
 
 
-def test_cli_rejects_a_missing_log_dir_in_one_line(outside_repo: Path, cli: Runner) -> None:
-    result = cli(["schemer-evals", "report", "no-such-dir"], cwd=outside_repo)
+def test_cli_rejects_a_missing_log_dir_in_one_line(outside_repo: Path, cli_in_process: Runner) -> None:
+    result = cli_in_process(["schemer-evals", "report", "no-such-dir"], cwd=outside_repo)
     assert result.returncode == 2
     assert result.stderr.strip() == "schemer-evals report: error: no such log file or directory: no-such-dir"
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from inspect_ai import Task, eval, task
+from inspect_ai import Task, task
 from inspect_ai.dataset import Sample
 from inspect_ai.model import ChatMessage, ModelOutput, ModelUsage, get_model
 from inspect_ai.scorer import Score, Scorer, Target, scorer
@@ -22,6 +22,10 @@ from evals.logs import load, suite_factors
 from evals.report import build_report, make_report
 from evals.report.build import Report
 from evals.report.tables import overview_table
+from tests.support.inspect_run import run_eval
+
+pytestmark = pytest.mark.inspect_eval
+
 
 PER_LEVEL = 6
 
@@ -111,12 +115,11 @@ def toy(cot: str = "none", seed: int = 1) -> Task:
 
 
 def _run(log_dir: Path, cot: str, seed: int) -> None:
-    [log] = eval(
+    [log] = run_eval(
         toy(cot=cot, seed=seed),
         model=get_model("mockllm/model", custom_outputs=_reply),
         model_roles={"grader": get_model("mockllm/model", custom_outputs=_reply)},
         log_dir=str(log_dir),
-        display="none",
     )
     assert log.status == "success"
 
@@ -170,12 +173,11 @@ def test_judge_cost_counts_every_judge_in_integers(toy_report: Report) -> None:
 
 
 def test_samples_in_log_are_the_samples_run_and_scored(tmp_path: Path) -> None:
-    [log] = eval(
+    [log] = run_eval(
         toy(cot="none"),
         model=get_model("mockllm/model", custom_outputs=_reply),
         model_roles={"grader": get_model("mockllm/model", custom_outputs=_reply)},
         log_dir=str(tmp_path / "logs"),
-        display="none",
         limit=8,
     )
     assert log.status == "success"
