@@ -7,11 +7,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
-from inspect_ai import eval_set
+from inspect_ai import Task, eval_set
 from inspect_ai.log import EvalLog
 
 from evals.names import build_suite, parse_task_arguments
@@ -72,14 +73,7 @@ def run(args: argparse.Namespace) -> int:
     task_args = parse_task_arguments(args.task_args, task_value)
     tasks = [build_suite(name, task_args) for name in suites]  # bad names and levels fail before any log
     log_dir = writable_dir(args.log_dir or Path("results") / f"demo-{dt.date.today().isoformat()}", "--log-dir")
-    success, logs = eval_set(
-        tasks=tasks,
-        model=[f"organism/{profile}" for profile in profiles],
-        log_dir=str(log_dir),
-        limit=args.limit,
-        max_tasks=args.max_tasks,
-        log_dir_allow_dirty=True,
-    )
+    success, logs = run_panel(tasks, profiles, log_dir, args.limit, args.max_tasks)
     print()
     print(summarise(logs))
     print()
@@ -90,6 +84,22 @@ def run(args: argparse.Namespace) -> int:
         print(f"Report (verdict per model, heat map, one figure per hypothesis, 95% intervals): {written.html}")
         print(f"Markdown summary: {written.markdown}")
     return 0 if success else 1
+
+
+def run_panel(
+    tasks: list[Task], profiles: Sequence[str], log_dir: Path, limit: int | None, max_tasks: int, **options: Any
+) -> tuple[bool, list[EvalLog]]:
+    """The demo's run: every task against every organism profile, resumable in `log_dir` (`eval_set`);
+    `options` go to `eval_set` as they are (e.g. a quieter display)."""
+    return eval_set(
+        tasks=tasks,
+        model=[f"organism/{profile}" for profile in profiles],
+        log_dir=str(log_dir),
+        limit=limit,
+        max_tasks=max_tasks,
+        log_dir_allow_dirty=True,
+        **options,
+    )
 
 
 def writable_dir(directory: Path, option: str) -> Path:
