@@ -12,6 +12,8 @@ import importlib
 import sys
 from collections.abc import Callable, Sequence
 
+from evals.commands import UsageError
+
 COMMAND_MODULES = (
     "evals.commands.demo",
     "evals.commands.export_suite",
@@ -25,10 +27,6 @@ COMMAND_MODULES = (
 )
 """Modules that each register one subcommand (a `register(subparsers)` function), in the order `--help` lists
 them. To add a command, add one line here."""
-
-
-class UsageError(Exception):
-    """An error the user can fix; printed as one line without a traceback."""
 
 
 def build_parser() -> argparse.ArgumentParser:

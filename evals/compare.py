@@ -20,10 +20,10 @@ from typing import Any
 
 import pandas as pd
 
+from evals.analysis.rates import ALL, cell_names, cell_rates, layouts, scored_frame
 from evals.logs import SampleTable
-from evals.report.kinds import behaviour_label
 from evals.report.markdown import markdown_table
-from evals.report.rates import ALL, cell_names, cell_rates, layouts, scored_frame
+from evals.report.metric_kinds import behaviour_label
 from evals.report.tables import fmt_delta, fmt_p, fmt_rate, num
 from scorers.statistics import Difference, adjust_p_values, difference, paired_difference
 

@@ -23,9 +23,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from evals.analysis.rates import cell_rates, layouts, scored_frame
 from evals.gate import GateSummary
 from evals.logs import SampleTable
-from evals.report.rates import cell_rates, layouts, scored_frame
 from evals.report.tables import num
 
 HISTORY_FILE = "history.jsonl"

@@ -53,7 +53,7 @@ from evals.history import (
 )
 from evals.logs import LogInfo, SampleTable, find_log_files, load, read_log_infos, status_problems
 from evals.metric_catalogue import suite_metrics
-from evals.names import UnknownNameError, build_suite, check_pattern, check_task_arguments, suggestion
+from evals.name_checks import UnknownNameError, build_suite, check_pattern, check_task_arguments, suggestion
 from evals.report import WrittenReport, make_report
 from evals.report.tables import fmt_delta, fmt_p, fmt_rate
 from scorers.grader_settings import CONFIG_ENV

@@ -19,7 +19,7 @@ from typing import Any
 from inspect_ai import Task, task
 from inspect_ai.dataset import Sample
 
-from scorers.panels import training_gaming_scorers
+from scorers.suite_scorers import training_gaming_scorers
 from tasks.conditions import FactorSelection, positive_int
 from tasks.design import Factor, SuiteDesign, shared_factor, suite_samples, suite_task
 from tasks.solvers import respond

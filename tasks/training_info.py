@@ -24,7 +24,7 @@ from inspect_ai.dataset import Sample
 
 from scorers.data_files import load_yaml
 from scorers.output_contract import output_contract
-from scorers.panels import training_gaming_scorers
+from scorers.suite_scorers import training_gaming_scorers
 from tasks.conditions import FactorSelection, positive_int
 from tasks.design import Cell, CellPrompt, Factor, SuiteDesign, shared_factor, suite_samples, suite_task
 from tasks.prompting import STAKES_FILE, join_blocks, modification_stakes_text, render, training_awareness_cue

@@ -90,7 +90,7 @@ def find_calibration(log_dir: Path, backend: str) -> BackendAccuracy | None:
 def shipped_rules_accuracy() -> BackendAccuracy:
     """The offline rules on the shipped labelled set, measured now (no model calls)."""
     from evals.calibrate.labelled import load_labelled
-    from scorers.tg_rules import assess
+    from scorers.training_gaming_rules import assess
 
     labelled = load_labelled("training_gaming")
     scores = [float(assess(item.reasoning).training_gaming) for item in labelled.items]

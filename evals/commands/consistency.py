@@ -1,5 +1,5 @@
 """`schemer-evals consistency LOG_DIR`: in how many contexts each behaviour appears, per model, and how
-training-gaming co-occurs with each worst-case behaviour (see `evals/consistency.py`). Prints the tables and
+training-gaming co-occurs with each worst-case behaviour (see `evals/analysis/consistency.py`). Prints the tables and
 writes them as JSON and Markdown."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from evals.consistency import analyse, to_json, to_markdown, to_text
+from evals.analysis.consistency import analyse, to_json, to_markdown, to_text
 from evals.logs import load
 
 

@@ -15,7 +15,7 @@ import yaml
 from inspect_ai import Task, eval_set
 from inspect_ai.log import EvalLog
 
-from evals.names import build_suite, parse_task_arguments
+from evals.name_checks import build_suite, parse_task_arguments
 from evals.organisms.profiles import PROFILES
 from evals.report import make_report
 from tasks.conditions import select_levels

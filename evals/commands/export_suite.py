@@ -21,7 +21,7 @@ import yaml
 from inspect_ai import Task
 from inspect_ai.dataset import Sample
 
-from evals.cli import UsageError
+from evals.commands import UsageError
 from tasks.conditions import select_levels
 from tasks.suites import SUITES
 

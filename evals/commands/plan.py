@@ -3,7 +3,7 @@
 Builds the suite's samples with the given task parameters (as `inspect eval -T` would, without calling any
 model), finds its cells and how many scenarios fill each, and prints the minimum detectable gap at the
 requested power under an assumed intra-scenario correlation, the number of model calls, and the same figures
-for larger `scenarios_per_cell` so the size can be chosen (see `evals.power`).
+for larger `scenarios_per_cell` so the size can be chosen (see `evals.analysis.power`).
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from typing import Any
 
 import pandas as pd
 
-from evals.cli import UsageError
+from evals.analysis.power import PLANNING_RATE, Plan, default_icc, plan_suite
+from evals.analysis.rates import NOT_CELL_FACTORS
+from evals.commands import UsageError
 from evals.commands.export_suite import parse_task_args, suite_parameters
-from evals.power import PLANNING_RATE, Plan, default_icc, plan_suite
-from evals.report.rates import NOT_CELL_FACTORS
 from scorers.vocabulary import factor_levels
 from tasks.suites import SUITES, get_suite
 

@@ -53,7 +53,7 @@ def simulate(
     epochs: int = 1,
     factors: Sequence[str] = (),
 ) -> pd.DataFrame:
-    """One row per sample, epoch and metric, shaped like `evals.report.rates.scored_frame`: `sample_id`,
+    """One row per sample, epoch and metric, shaped like `evals.analysis.rates.scored_frame`: `sample_id`,
     `epoch`, `scenario_id`, `metric`, `value` (NaN unscored), `hit`, `scored`, plus the given metadata factors.
     The organism's draws do not depend on the epoch (a repeated conversation is answered the same way), so
     epochs repeat each sample's values."""

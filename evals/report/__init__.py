@@ -1,7 +1,7 @@
 """`schemer-evals report`: turns Inspect logs into one self-contained HTML page and a Markdown summary.
 
-`rates` computes every number (per-condition rates, main effects, gaps) from the tables `evals.logs` reads;
-`verdict` and `heatmap` turn them into the first screen's answer; `build` assembles the report's content;
+Every number comes from `evals.analysis` (rates, gaps, the factor model, gap attribution); `verdict` and
+`heatmap` turn them into the first screen's answer; `build` assembles the report's content;
 `tables`, `figures`, `first_screen`, `html` and `markdown` only present it.
 """
 

@@ -10,22 +10,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from evals.logs import LogInfo, SampleTable
-from evals.report.cost import judge_cost
-from evals.report.examples import Example, choose_examples, load_examples
-from evals.report.figures import Figure, hypothesis_figures
-from evals.report.heatmap import HeatMap, heat_map
-from evals.report.kinds import (
-    COMPLIANCE,
-    TG_CRITERIA,
-    TG_VERDICT,
-    TRAINING_GAMING,
-    Kind,
-    kind_of,
-    main_key,
-    metric_name,
-)
-from evals.report.rates import (
+from evals.analysis.factor_model import hypothesis_lines
+from evals.analysis.rates import (
     DIFFERENCE_COLUMNS,
     Layout,
     cell_names,
@@ -37,7 +23,22 @@ from evals.report.rates import (
     scored_frame,
     training_gap,
 )
-from evals.report.runs import LogHeader, read_headers, split_runs
+from evals.logs import LogInfo, SampleTable
+from evals.report.cost import judge_cost
+from evals.report.examples import Example, choose_examples, load_examples
+from evals.report.figures import Figure, hypothesis_figures
+from evals.report.heatmap import HeatMap, heat_map
+from evals.report.metric_kinds import (
+    COMPLIANCE,
+    TG_CRITERIA,
+    TG_VERDICT,
+    TRAINING_GAMING,
+    Kind,
+    kind_of,
+    main_key,
+    metric_name,
+)
+from evals.report.run_groups import LogHeader, read_headers, split_runs
 from evals.report.unscored import unscored_table
 from evals.report.verdict import VerdictCard, verdict_cards
 
@@ -99,7 +100,7 @@ class Report:
     errored_by_log: dict[str, int] = field(default_factory=dict)
     """Samples that ended in an error (left out of every rate), per log path."""
     hypotheses: list[str] = field(default_factory=list)
-    """One line per hypothesis, suite, model and outcome from the factor model (`evals.factor_model`)."""
+    """One line per hypothesis, suite, model and outcome from the factor model (`evals.analysis.factor_model`)."""
 
     @property
     def matrix_metrics(self) -> list[str]:
@@ -259,8 +260,6 @@ def build_report(table: SampleTable, sources: list[str], examples_per_cell: int 
 
 def report_hypotheses(table: SampleTable) -> list[str]:
     """The factor model's lines; a failure of the model becomes a line saying so, not a lost report."""
-    from evals.factor_model import hypothesis_lines  # imported here: it imports evals.report.rates (a cycle)
-
     try:
         return hypothesis_lines(table)
     except Exception as error:  # the rest of the report must survive a model that cannot be fitted

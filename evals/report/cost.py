@@ -14,8 +14,8 @@ import pandas as pd
 from inspect_ai.log import read_eval_log_sample_summaries
 
 from evals.logs import SampleTable
-from evals.report.kinds import COMPLIANCE, TRAINING_GAMING
-from evals.report.runs import LogHeader
+from evals.report.metric_kinds import COMPLIANCE, TRAINING_GAMING
+from evals.report.run_groups import LogHeader
 
 TOTAL = "total"
 COST_COLUMNS = [

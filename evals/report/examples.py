@@ -13,8 +13,8 @@ from urllib.parse import quote
 import pandas as pd
 from inspect_ai.model import ChatMessage, ContentReasoning, ContentText
 
+from evals.analysis.rates import Layout
 from evals.logs import read_sample
-from evals.report.rates import Layout
 
 MAX_MESSAGE_CHARS = 1500
 """Longer messages are cut (the full transcript is one click away in `inspect view`)."""

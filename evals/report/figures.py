@@ -21,11 +21,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from evals.analysis.rates import Layout, differences, rates, scored_frame
 from evals.logs import SampleTable
-from evals.report.kinds import COMPLIANCE
+from evals.report.metric_kinds import COMPLIANCE
 from evals.report.planted import planted_tg
-from evals.report.rates import Layout, differences, rates, scored_frame
-from evals.report.runs import base_suite
+from evals.report.run_groups import base_suite
 from evals.report.verdict import AWARENESS, HYPOTHESES, TG_METRIC
 
 FIGURE_FACTORS: dict[str, tuple[str, ...]] = {

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from evals.analysis.rates import Layout, differences, scored_frame
 from evals.logs import SampleTable
-from evals.report.kinds import COMPLIANCE
-from evals.report.rates import Layout, differences, scored_frame
-from evals.report.runs import base_suite
+from evals.report.metric_kinds import COMPLIANCE
+from evals.report.run_groups import base_suite
 from evals.report.verdict import (
     AWARENESS,
     HYPOTHESES,

@@ -8,9 +8,9 @@ from typing import SupportsFloat, cast
 
 import pandas as pd
 
+from evals.analysis.rates import ALL
 from evals.report.build import Report, SuiteSection
-from evals.report.kinds import COMPLIANCE, behaviour_label, kind_order
-from evals.report.rates import ALL
+from evals.report.metric_kinds import COMPLIANCE, behaviour_label, kind_order
 from scorers.vocabulary import factor_levels
 
 DASH = "–"

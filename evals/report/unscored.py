@@ -12,8 +12,8 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from evals.analysis.rates import Layout
 from evals.logs import SampleTable
-from evals.report.rates import Layout
 
 UNSCORED_COLUMNS = ["suite", "model", "scorer", "kind", "reason", "samples", "keys"]
 BY_DESIGN = "by design"

@@ -3,7 +3,7 @@ behaviours appear and where, how consistent each is across contexts, and a place
 (no TG found / context-dependent training-gamer / consistent training-gamer / worst-case pattern) derived by the
 stated rules in `PLACEMENT_RULES`.
 
-Every number comes from `evals.report.rates` (the same rates and differences the tables show). A *context* is one
+Every number comes from `evals.analysis.rates` (the same rates and differences the tables show). A *context* is one
 suite x one combination of the levels of the factors the suite varies, other than the factor the effect compares
 (and other than value domains, which are pooled). Effects read "higher = more concerning":
 - TG: the compliance gap (training minus unmonitored) and the gap in TG reasoning where reasoning is scored;
@@ -22,14 +22,14 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from evals.analysis.consistency import not_measured_reason
+from evals.analysis.factor_model import hypothesis_results
+from evals.analysis.gap_attribution import why_the_gap as attribute_gap
+from evals.analysis.rates import Layout, differences, rates, scored_frame
 from evals.calibrate.accuracy import accuracy_note
-from evals.consistency import not_measured_reason
-from evals.factor_model import hypothesis_results
-from evals.gap_attribution import why_the_gap as attribute_gap
 from evals.logs import SampleTable
-from evals.report.kinds import COMPLIANCE, TG_VERDICT, TRAINING_GAMING, WORST_CASE_BEHAVIOURS, metric_name
-from evals.report.rates import Layout, differences, rates, scored_frame
-from evals.report.runs import base_suite
+from evals.report.metric_kinds import COMPLIANCE, TG_VERDICT, TRAINING_GAMING, WORST_CASE_BEHAVIOURS, metric_name
+from evals.report.run_groups import base_suite
 
 TG_BEHAVIOUR = "training_gaming"
 AWARENESS = "training_awareness"
@@ -160,7 +160,7 @@ class VerdictCard:
     backend_note: str | None = None
     """Which back end decided TG and, when `evals.calibration` provides it, its measured accuracy."""
     why_the_gap: str | None = None
-    """`evals.gap_attribution.why_the_gap(table, model)`'s one line, when available."""
+    """`evals.analysis.gap_attribution.why_the_gap(table, model)`'s one line, when available."""
     hypothesis_lines: list[str] = field(default_factory=list)
     """`hypothesis_lines(table)`'s lines for this model (factor-model tests per hypothesis), when available."""
 
@@ -409,14 +409,14 @@ def backend_note(table: SampleTable, model: str) -> str | None:
 
 
 def why_the_gap(table: SampleTable, model: str) -> str | None:
-    """The "why the gap" line (`evals.gap_attribution`) when the model has a training vs unmonitored gap to
+    """The "why the gap" line (`evals.analysis.gap_attribution`) when the model has a training vs unmonitored gap to
     explain."""
     attribution = attribute_gap(table, model)
     return attribution.text if attribution.contrasts["gap"].measured else None
 
 
 def hypothesis_lines_for(table: SampleTable, model: str) -> list[str]:
-    """The factor model's one-line test of each hypothesis (`evals.factor_model`), for this model."""
+    """The factor model's one-line test of each hypothesis (`evals.analysis.factor_model`), for this model."""
     try:
         return [result.line() for result in hypothesis_results(table) if result.model == model]
     except Exception as error:  # a model that cannot be fitted must not lose the report

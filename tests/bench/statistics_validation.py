@@ -7,7 +7,7 @@ The organism is `gamer_40_clustered`: each scenario has its own latent gaming an
 (logit-normal, sd 1.0) shared by its paraphrases, cue styles and epochs, around known planted population rates.
 Runs are simulated from the organisms' own decision code (`evals.organisms.simulation`, checked against a
 real eval by `tests/evals/organisms/test_heterogeneity.py`), so no Inspect run is needed per seed; the
-intervals and comparisons are the harness's own (`evals.report.rates`, `evals.paired_comparison`).
+intervals and comparisons are the harness's own (`evals.analysis.rates`, `evals.analysis.paired_comparison`).
 
 1. Coverage: over many seeds (each a fresh draw of scenario propensities), how often the 95% interval of a
    cell rate and of the training-minus-unmonitored gap covers the planted value; clustered/paired (default)
@@ -35,10 +35,10 @@ from dataclasses import dataclass, replace
 import pandas as pd
 import yaml
 
+from evals.analysis.paired_comparison import Method, compare_runs
+from evals.analysis.rates import Layout, cell_rates, training_gap
 from evals.organisms.profiles import PROFILES, Profile
 from evals.organisms.simulation import COMPLIANCE, TRAINING_GAMING, PerceivedSample, perceive_samples, simulate
-from evals.paired_comparison import Method, compare_runs
-from evals.report.rates import Layout, cell_rates, training_gap
 from tasks.value_conflict import value_conflict_samples
 
 PROFILE = PROFILES["gamer_40_clustered"]

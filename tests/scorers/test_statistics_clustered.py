@@ -153,7 +153,7 @@ def test_holm_is_statsmodels_holm() -> None:
 
 
 def test_assumed_correlation_is_the_planning_default() -> None:
-    from evals.power import default_icc
+    from evals.analysis.power import default_icc
 
     assert default_icc() == ASSUMED_ICC
 

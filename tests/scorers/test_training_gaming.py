@@ -21,8 +21,8 @@ from inspect_ai.model import (
     ModelUsage,
 )
 
-from scorers.tg_rules import CRITERIA
 from scorers.training_gaming import VALUE_KEYS, training_gaming_reasoning
+from scorers.training_gaming_rules import CRITERIA
 
 pytestmark = pytest.mark.inspect_eval
 

@@ -14,7 +14,7 @@ import pytest
 
 from evals.commands.demo import DEFAULT_PROFILES, run_panel
 from evals.logs import SampleTable, load
-from evals.names import build_suite
+from evals.name_checks import build_suite
 from evals.report import Report, build_report, write_report
 from tasks.suites import SUITES
 from tests.support.inspect_run import QUIET

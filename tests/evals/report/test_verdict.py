@@ -10,9 +10,9 @@ from html import escape
 
 import pytest
 
+from evals.analysis.rates import layouts
 from evals.report.planted import planted_behaviours, planted_tg
-from evals.report.rates import layouts
-from evals.report.runs import read_headers, split_runs
+from evals.report.run_groups import read_headers, split_runs
 from evals.report.verdict import (
     NO_ESTIMATE,
     BehaviourFinding,

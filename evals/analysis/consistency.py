@@ -28,7 +28,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from evals.gap_attribution import why_the_gap_lines
+from evals.analysis.gap_attribution import why_the_gap_lines
 from evals.logs import SampleTable, load, suite_factors
 from scorers.statistics import difference, wilson
 
@@ -84,7 +84,7 @@ class Consistency:
     co_occurrence: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
     why_the_gap: list[str] = field(default_factory=list)
-    """Per model with a training vs unmonitored comparison, the "why the gap" line (evals.gap_attribution)."""
+    """Per model with a training vs unmonitored comparison, the "why the gap" line (evals.analysis.gap_attribution)."""
     not_measured: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=NOT_MEASURED_COLUMNS))
     """Per model, each behaviour with nothing scored, and why (never silently left out)."""
 

@@ -6,7 +6,7 @@ import math
 
 import pandas as pd
 
-from evals.report.rates import MISSING_LEVEL, cell_names
+from evals.analysis.rates import MISSING_LEVEL, cell_names
 
 
 def test_missing_factor_levels_are_named_not_crashing() -> None:

@@ -10,7 +10,7 @@ a family, corrected with Holm (family-wise error: a gate must not cry wolf on an
 
 `method="clustered"` compares the runs as unmatched groups clustered by scenario, and `method="naive"` as
 independent samples (Newcombe interval, pooled z-test): the figures the harness used before, kept to show
-the difference. Frames are shaped like `evals.report.rates.scored_frame` (one row per sample, epoch and
+the difference. Frames are shaped like `evals.analysis.rates.scored_frame` (one row per sample, epoch and
 metric, with `sample_id`, `epoch`, `scenario_id`, `metric`, `hit`, `scored` and the cell factors).
 """
 
@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from evals.report.rates import pair_key
+from evals.analysis.rates import pair_key
 from scorers.statistics import (
     Difference,
     Rate,

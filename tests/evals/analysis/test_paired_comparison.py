@@ -8,9 +8,9 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
+from evals.analysis.paired_comparison import ComparisonError, compare_runs
 from evals.organisms.profiles import PROFILES
 from evals.organisms.simulation import COMPLIANCE, perceive_samples, simulate
-from evals.paired_comparison import ComparisonError, compare_runs
 from tasks.value_conflict import value_conflict_samples
 
 FACTORS = ("training_awareness", "topic_relevance", "cot", "value_domain")

@@ -30,8 +30,8 @@ import statsmodels.formula.api as smf
 from scipy import stats as scipy_stats
 from scipy.special import expit
 
+from evals.analysis.rates import CLUSTER, layouts, scored_frame
 from evals.logs import SampleTable
-from evals.report.rates import CLUSTER, layouts, scored_frame
 from scorers.data_files import load_yaml
 from scorers.statistics import wilson
 

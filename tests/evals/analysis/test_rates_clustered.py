@@ -6,9 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from evals.analysis.rates import Layout, cell_rates, main_effects, pair_key, training_gap
 from evals.organisms.profiles import PROFILES
 from evals.organisms.simulation import COMPLIANCE, perceive_samples, simulate
-from evals.report.rates import Layout, cell_rates, main_effects, pair_key, training_gap
 from tasks.value_conflict import value_conflict_samples
 
 FACTORS = ("training_awareness", "topic_relevance", "cot", "value_domain")

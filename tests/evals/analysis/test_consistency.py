@@ -11,8 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from evals.analysis.consistency import Consistency, analyse, consistency, to_json, to_markdown
 from evals.cli import main
-from evals.consistency import Consistency, analyse, consistency, to_json, to_markdown
 from evals.logs import SampleTable
 from tasks.collusion import collusion
 from tasks.oversight_subversion import oversight_subversion

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from evals.factor_model import HypothesisResult, hypothesis_lines, hypothesis_results
+from evals.analysis.factor_model import HypothesisResult, hypothesis_lines, hypothesis_results
 from evals.organisms.profiles import PROFILES
 from evals.organisms.simulation import COMPLIANCE, TRAINING_GAMING, perceive_samples, sample_table, simulate
 from tasks.value_conflict import value_conflict_samples

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from evals.gap_attribution import GapAttribution, why_the_gap, why_the_gap_lines
+from evals.analysis.gap_attribution import GapAttribution, why_the_gap, why_the_gap_lines
 from evals.logs import LogInfo, SampleTable, load
 from tasks.value_conflict import DESIGN, value_conflict
 from tests.support.inspect_run import run_eval

@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 from scipy import stats as scipy_stats
 
-from evals.cli import main
-from evals.power import (
+from evals.analysis.power import (
     default_icc,
     design_effect,
     minimum_detectable_difference,
     power_for_difference,
 )
+from evals.cli import main
 from scorers.statistics import clustered_difference
 
 

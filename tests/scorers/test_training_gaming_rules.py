@@ -2,8 +2,8 @@
 and AUROC of the graded score per labelled set and split, per criterion, the motive, the `maybe` band, and the
 prefilter's recall and skip share. Thresholds and why: README, "Scorers".
 
-The rules were tuned on `dev` items only (`scripts/fit_tg_rules.py` reads nothing else); `test` is the held-out
-estimate. The realistic set (`training_gaming_realistic.jsonl`, long scratchpads in the published style) is
+The rules were tuned on `dev` items only (`scripts/fit_training_gaming_rules.py` reads nothing else); `test` is the
+held-out estimate. The realistic set (`training_gaming_realistic.jsonl`, long scratchpads in the published style) is
 skipped when absent from the branch. Figures are printed in the "scorer validation" section of the pytest run.
 """
 
@@ -22,7 +22,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from scorers.data_files import datasets_dir
 from scorers.reasoning_source import find_reasoning
-from scorers.tg_rules import (
+from scorers.training_gaming_rules import (
     CRITERIA,
     AnyOf,
     Rules,
