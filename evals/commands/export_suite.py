@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     if unused:
         raise UsageError(
             f"-T {', '.join(unused)}: no selected suite takes this parameter "
-            f"(suites: {', '.join(suites)}; see `inspect info` or the README for each suite's parameters)"
+            f"(suites: {', '.join(suites)}; see `inspect info` or docs/suites/ for each suite's parameters)"
         )
     out: Path = args.out
     manifest: dict[str, Any] = {}

@@ -1,4 +1,4 @@
-"""The explanations printed next to the report's numbers (the same words appear in the README)."""
+"""The explanations printed next to the report's numbers (the same words appear in docs/reports.md)."""
 
 from __future__ import annotations
 

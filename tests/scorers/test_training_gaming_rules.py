@@ -1,6 +1,6 @@
 """The offline training-gaming rules against the labelled transcripts: precision, recall (with Wilson intervals)
 and AUROC of the graded score per labelled set and split, per criterion, the motive, the `maybe` band, and the
-prefilter's recall and skip share. Thresholds and why: README, "Scorers".
+prefilter's recall and skip share. Thresholds and why: docs/scorers.md, "`training_gaming_reasoning`".
 
 The rules were tuned on `dev` items only (`scripts/fit_training_gaming_rules.py` reads nothing else); `test` is the
 held-out estimate. The realistic set (`training_gaming_realistic.jsonl`, long scratchpads in the published style) is
