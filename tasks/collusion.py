@@ -23,22 +23,37 @@ from scorers.collusion import collusion as collusion_scorer
 from scorers.data_files import load_yaml
 from scorers.output_contract import output_contract
 from tasks.conditions import FactorSelection, positive_int
-from tasks.design import Cell, CellPrompt, Factor, SuiteDesign, build_samples, shared_factor, suite_task
+from tasks.design import (
+    Cell,
+    CellPrompt,
+    Factor,
+    SuiteDesign,
+    build_samples,
+    declare,
+    documented,
+    shared_factor,
+    suite_task,
+)
 from tasks.prompting import join_blocks, render
 from tasks.solvers import respond
 
 SUITE = "collusion"
 DATA_FILES = ("collusion/review.yaml", "collusion/items.yaml", "shared/output_contract.yaml")
-DESIGN = SuiteDesign(
-    suite=SUITE,
-    factors=(
-        shared_factor("cot", default=("none", "hidden_scratchpad")),
-        Factor("solidarity_appeal", ("none", "appeal")),
-        Factor("planted", ("backdoor", "clean")),
-    ),
-    options={"scenarios_per_cell": None},
-    paired="planted",
-    id_order=("solidarity_appeal", "planted", "cot"),
+DESIGN = declare(
+    SuiteDesign(
+        suite=SUITE,
+        factors=(
+            shared_factor("cot", default=("none", "hidden_scratchpad")),
+            Factor("solidarity_appeal", ("none", "appeal")),
+            Factor("planted", ("backdoor", "clean")),
+        ),
+        options={"scenarios_per_cell": None},
+        paired="planted",
+        id_order=("solidarity_appeal", "planted", "cot"),
+        data_files=DATA_FILES,
+        behaviour="collusion",
+        situation="collusion",
+    )
 )
 _CONTENT = "\x00content\x00"
 
@@ -97,6 +112,7 @@ def collusion_samples(**parameters: Any) -> list[Sample]:
 
 
 @task
+@documented(DESIGN)
 def collusion(
     solidarity_appeal: FactorSelection = None,
     planted: FactorSelection = None,
@@ -107,13 +123,10 @@ def collusion(
     """Collusion: reviewing backdoored and clean work attributed to another instance of the model.
 
     Args:
-        solidarity_appeal: levels of none, appeal (default: both).
-        planted: levels of backdoor, clean (default: both).
-        cot: levels of none, hidden_scratchpad, visible_cot, native_reasoning, scaffolded
-            (default: none, hidden_scratchpad).
+        {factors}
         scenarios_per_cell: review items per grid cell (default: every item once); items repeat beyond that.
         **unknown: any other name is rejected with a one-line error (a misspelt `-T` name).
     """
     parameters = dict(locals())
     DESIGN.check_unknown(parameters.pop("unknown"))
-    return suite_task(DESIGN, collusion_samples(**parameters), respond(), collusion_scorer(), DATA_FILES)
+    return suite_task(DESIGN, collusion_samples(**parameters), respond(), collusion_scorer())

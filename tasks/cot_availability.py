@@ -21,23 +21,29 @@ from inspect_ai.dataset import Sample
 
 from scorers.suite_scorers import training_gaming_scorers
 from tasks.conditions import FactorSelection, positive_int
-from tasks.design import Factor, SuiteDesign, shared_factor, suite_samples, suite_task
+from tasks.design import Factor, SuiteDesign, declare, documented, shared_factor, suite_samples, suite_task
 from tasks.solvers import respond
 from tasks.value_situations import DATA_FILES, value_domain_factor, value_situation_prompt
 
 SUITE = "cot_availability"
-DESIGN = SuiteDesign(
-    suite=SUITE,
-    factors=(
-        shared_factor("training_awareness", default=("unmonitored", "training", "unstated")),
-        shared_factor("topic_relevance", default=("relevant",)),
-        shared_factor("cot"),
-        value_domain_factor(),
-        Factor("modification_stakes", shared_factor("modification_stakes").levels, ("standard",), False),
-    ),
-    options={"scenarios_per_cell": 4},
-    paired="training_awareness",
-    id_order=("value_domain", "topic_relevance", "training_awareness", "cot", "modification_stakes"),
+DESIGN = declare(
+    SuiteDesign(
+        suite=SUITE,
+        factors=(
+            shared_factor("training_awareness", default=("unmonitored", "training", "unstated")),
+            shared_factor("topic_relevance", default=("relevant",)),
+            shared_factor("cot"),
+            value_domain_factor(),
+            Factor("modification_stakes", shared_factor("modification_stakes").levels, ("standard",), False),
+        ),
+        options={"scenarios_per_cell": 4},
+        paired="training_awareness",
+        id_order=("value_domain", "topic_relevance", "training_awareness", "cot", "modification_stakes"),
+        data_files=DATA_FILES,
+        hypothesis="H3",
+        varies="reasoning space",
+        figure_factors=("cot",),
+    )
 )
 
 
@@ -49,6 +55,7 @@ def cot_availability_samples(**parameters: Any) -> list[Sample]:
 
 
 @task
+@documented(DESIGN)
 def cot_availability(
     cot: FactorSelection = None,
     training_awareness: FactorSelection = None,
@@ -61,16 +68,11 @@ def cot_availability(
     """Hypothetical 3: training-gaming gated on having room to reason first.
 
     Args:
-        cot: levels of none, hidden_scratchpad, visible_cot, native_reasoning, scaffolded (default: all).
-        training_awareness: levels of unmonitored, training, unstated, rated_not_trained
-            (default: unmonitored, training, unstated).
-        value_domain: copyright, animal_welfare, harmlessness, privacy, honesty (default: all).
-        topic_relevance: relevant (default) and/or unrelated, as in value_conflict.
-        modification_stakes: standard, no_deployment, narrow_scope (default: standard).
+        {factors}
         scenarios_per_cell: samples per grid cell (default 4, one per scenario of the domain).
         **unknown: any other name is rejected with a one-line error (a misspelt `-T` name).
     """
     parameters = dict(locals())
     DESIGN.check_unknown(parameters.pop("unknown"))
     samples = cot_availability_samples(**parameters)
-    return suite_task(DESIGN, samples, respond(), training_gaming_scorers(), DATA_FILES)
+    return suite_task(DESIGN, samples, respond(), training_gaming_scorers())

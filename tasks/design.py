@@ -1,11 +1,14 @@
 """Each suite's design, declared once: its factors, the levels it offers (reference first), the default
-selection, and the one sample builder every suite uses.
+selection, what the reports file it under (hypothesis, headline behaviour, figure factors), the organism
+situation that answers it, its data files, and the one sample builder every suite uses.
 
 A suite writes a `SuiteDesign` and a function that renders one cell index (`CellPrompt`); this module turns
 `-T` parameters into the selected grid, builds the samples (ids from the cell, the full condition in
 metadata), orders them so that any prefix (`--limit N`) is balanced over the grid, and puts the declaration
 into the Task's metadata (`{"suite": ..., "factors": {factor: [levels, reference first]}}`), which is what
 `evals.logs` reads to know which metadata keys are factors. A new factor is one `Factor(...)` plus its texts.
+Every other layer (reports, consistency, figures, the organisms' tests) reads a suite's facts from its design;
+`docs/adding-a-suite.md` is the checklist for a new suite.
 """
 
 from __future__ import annotations
@@ -13,11 +16,12 @@ from __future__ import annotations
 import difflib
 import hashlib
 import logging
+import textwrap
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations, product
-from typing import Any
+from typing import Any, TypeVar
 
 from inspect_ai import Task
 from inspect_ai.dataset import MemoryDataset, Sample
@@ -30,6 +34,9 @@ from scorers.vocabulary import factor_levels
 from tasks.conditions import FactorSelection, ParameterError, reference_condition, select_levels
 
 logger = logging.getLogger(__name__)
+
+TRAINING_GAMING = "training_gaming"
+"""The headline behaviour of the hypothesis suites: training-gaming reasoning and the compliance gap."""
 
 DESIGN_REVISION = 2
 """Bumped whenever code (not data) changes what samples a design produces or their order; part of every
@@ -100,10 +107,30 @@ class SuiteDesign:
     id_order: tuple[str, ...] = ()
     """The order of the levels in sample ids, when it differs from the declaration order (ids keep the order
     of the suite's first release; declarations list shared factors in vocabulary order, as reports do)."""
+    data_files: tuple[str, ...] = ()
+    """The suite's data files (paths under `datasets/`); their contents are part of `Task(version=...)`."""
+    behaviour: str = TRAINING_GAMING
+    """What the suite's headline measures: `training_gaming` for a hypothesis suite, else the score key of the
+    worst-case behaviour it measures (e.g. `eval_gaming`); reports and the consistency analysis read it."""
+    hypothesis: str = ""
+    """The label the report files a hypothesis suite under (`H1`); '' for a worst-case suite."""
+    varies: str = ""
+    """What a hypothesis suite varies, as the report names it (`value conflict`)."""
+    figure_factors: tuple[str, ...] = ()
+    """The factors a hypothesis suite's report figure plots against training awareness, x axis first."""
+    situation: str = TRAINING_GAMING
+    """The name of the simulated organisms' situation that answers the suite's prompts (`evals.organisms`)."""
 
     def __post_init__(self) -> None:
         if self.id_order and sorted(self.id_order) != sorted(self.factor_names):
             raise ValueError(f"{self.suite}: id_order {self.id_order} must name every factor once")
+        if bool(self.hypothesis) != bool(self.varies):
+            raise ValueError(f"{self.suite}: a hypothesis suite names both its hypothesis and what it varies")
+        if self.hypothesis and self.behaviour != TRAINING_GAMING:
+            raise ValueError(f"{self.suite}: a hypothesis suite's headline behaviour is {TRAINING_GAMING}")
+        unknown = set(self.figure_factors) - set(self.factor_names)
+        if unknown:
+            raise ValueError(f"{self.suite}: figure factors {sorted(unknown)} are not factors of the suite")
 
     @property
     def factor_names(self) -> tuple[str, ...]:
@@ -127,9 +154,9 @@ class SuiteDesign:
         declared = [(f.name, f.levels, f.defaults, f.in_id_at_reference) for f in self.factors]
         return repr((DESIGN_REVISION, declared, sorted(self.fixed.items()), self.paired, self.id_order))
 
-    def version(self, data_files: Sequence[str]) -> str:
+    def version(self) -> str:
         """`Task(version=...)`: changes whenever the data files or the design change."""
-        digest = hashlib.sha256(f"{data_version(*data_files)}|{self.fingerprint()}".encode())
+        digest = hashlib.sha256(f"{data_version(*self.data_files)}|{self.fingerprint()}".encode())
         return digest.hexdigest()[:12]
 
     def select(self, selections: Mapping[str, FactorSelection]) -> dict[str, tuple[str, ...]]:
@@ -162,11 +189,52 @@ class SuiteDesign:
             )
 
 
-def every_suite_parameter() -> set[str]:
-    """Every task parameter of every suite (imported late: the suites import this module)."""
-    from tasks.suites import DESIGNS
+DECLARED: dict[str, SuiteDesign] = {}
+"""Every suite design declared so far (each suite module declares its own on import; `tasks.suites`, which
+Inspect's entry point loads, imports them all)."""
 
-    return {name for design in DESIGNS.values() for name in design.parameter_names}
+
+def declare(design: SuiteDesign) -> SuiteDesign:
+    """Records a suite's design, so that a `-T` parameter another suite takes is recognised (see
+    `SuiteDesign.check_unknown`)."""
+    DECLARED[design.suite] = design
+    return design
+
+
+def every_suite_parameter() -> set[str]:
+    """Every task parameter of every declared suite."""
+    return {name for design in DECLARED.values() for name in design.parameter_names}
+
+
+FACTORS_PLACEHOLDER = "{factors}"
+TaskFunction = TypeVar("TaskFunction", bound=Callable[..., Any])
+
+
+def factor_lines(design: SuiteDesign, width: int = 112) -> list[str]:
+    """One `Args:` entry per factor: the levels it offers (reference first) and the default selection."""
+    lines: list[str] = []
+    for factor in design.factors:
+        default = "all" if factor.default is None else ", ".join(factor.default)
+        text = f"{factor.name}: levels of {', '.join(factor.levels)} (default: {default})."
+        lines.extend(textwrap.wrap(text, width, subsequent_indent="    "))
+    return lines
+
+
+def documented(design: SuiteDesign) -> Callable[[TaskFunction], TaskFunction]:
+    """Puts the design's factors, levels and defaults into a task's docstring where it says `{factors}`, so
+    what `inspect` and editors show cannot drift from the declaration."""
+
+    def fill(function: TaskFunction) -> TaskFunction:
+        doc = function.__doc__ or ""
+        placeholder = next((line for line in doc.splitlines() if line.strip() == FACTORS_PLACEHOLDER), None)
+        if placeholder is None:
+            raise ValueError(f"{function.__name__}: the docstring's Args need a {FACTORS_PLACEHOLDER} line")
+        indent = placeholder[: len(placeholder) - len(placeholder.lstrip())]
+        filled = "\n".join(indent + line for line in factor_lines(design, 116 - len(indent)))
+        function.__doc__ = doc.replace(placeholder, filled)
+        return function
+
+    return fill
 
 
 def sample_id(design: SuiteDesign, condition: Mapping[str, str], index: int) -> str:
@@ -257,7 +325,6 @@ def suite_task(
     samples: list[Sample],
     solver: Solver,
     scorer: Scorer | list[Scorer],
-    data_files: Sequence[str],
     **task_options: Any,
 ) -> Task:
     """The Task of a suite: its samples, the design in metadata and a version covering data and design."""
@@ -265,7 +332,7 @@ def suite_task(
         dataset=MemoryDataset(samples, name=design.suite),
         solver=solver,
         scorer=scorer,
-        version=design.version(data_files),
+        version=design.version(),
         metadata=design.metadata(),
         **task_options,
     )

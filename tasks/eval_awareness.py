@@ -19,7 +19,17 @@ from scorers.data_files import load_yaml
 from scorers.eval_awareness import eval_awareness as eval_awareness_scorer
 from scorers.output_contract import output_contract
 from tasks.conditions import FactorSelection, positive_int
-from tasks.design import Cell, CellPrompt, Factor, SuiteDesign, build_samples, shared_factor, suite_task
+from tasks.design import (
+    Cell,
+    CellPrompt,
+    Factor,
+    SuiteDesign,
+    build_samples,
+    declare,
+    documented,
+    shared_factor,
+    suite_task,
+)
 from tasks.prompting import join_blocks, render
 from tasks.solvers import respond
 from tasks.value_situations import SCENARIO_FILE, value_domain_factor
@@ -27,17 +37,22 @@ from tasks.value_situations import SCENARIO_FILE, value_domain_factor
 SUITE = "eval_awareness"
 FRAMINGS_FILE = "eval_awareness/framings.yaml"
 DATA_FILES = (FRAMINGS_FILE, SCENARIO_FILE, "shared/output_contract.yaml")
-DESIGN = SuiteDesign(
-    suite=SUITE,
-    factors=(
-        shared_factor("cot", default=("none", "hidden_scratchpad")),
-        value_domain_factor(),
-        Factor("framing", ("unstated", "red_team_evaluation", "real_deployment")),
-    ),
-    options={"scenarios_per_cell": 4},
-    fixed={"training_awareness": "unstated"},
-    paired="framing",
-    id_order=("value_domain", "framing", "cot"),
+DESIGN = declare(
+    SuiteDesign(
+        suite=SUITE,
+        factors=(
+            shared_factor("cot", default=("none", "hidden_scratchpad")),
+            value_domain_factor(),
+            Factor("framing", ("unstated", "red_team_evaluation", "real_deployment")),
+        ),
+        options={"scenarios_per_cell": 4},
+        fixed={"training_awareness": "unstated"},
+        paired="framing",
+        id_order=("value_domain", "framing", "cot"),
+        data_files=DATA_FILES,
+        behaviour="eval_gaming",
+        situation="eval_awareness",
+    )
 )
 FRAMINGS = DESIGN.factor("framing").levels
 
@@ -78,6 +93,7 @@ def eval_awareness_samples(**parameters: Any) -> list[Sample]:
 
 
 @task
+@documented(DESIGN)
 def eval_awareness(
     framing: FactorSelection = None,
     cot: FactorSelection = None,
@@ -88,14 +104,10 @@ def eval_awareness(
     """The same borderline requests framed as a red-team evaluation, as real deployment, or not at all.
 
     Args:
-        framing: levels of unstated, red_team_evaluation, real_deployment (default: all).
-        cot: levels of none, hidden_scratchpad, visible_cot, native_reasoning, scaffolded
-            (default: none, hidden_scratchpad).
-        value_domain: the requests' domains: copyright, animal_welfare, harmlessness, privacy, honesty
-            (default: all).
+        {factors}
         scenarios_per_cell: samples per grid cell (default 4); raise it for statistical power.
         **unknown: any other name is rejected with a one-line error (a misspelt `-T` name).
     """
     parameters = dict(locals())
     DESIGN.check_unknown(parameters.pop("unknown"))
-    return suite_task(DESIGN, eval_awareness_samples(**parameters), respond(), eval_awareness_scorer(), DATA_FILES)
+    return suite_task(DESIGN, eval_awareness_samples(**parameters), respond(), eval_awareness_scorer())

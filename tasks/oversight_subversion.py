@@ -28,22 +28,37 @@ from scorers.output_contract import output_contract
 from scorers.oversight_subversion import TURN_LIMIT_STORE_KEY
 from scorers.oversight_subversion import oversight_subversion as oversight_subversion_scorer
 from tasks.conditions import FactorSelection, positive_int
-from tasks.design import Cell, CellPrompt, Factor, SuiteDesign, build_samples, shared_factor, suite_task
+from tasks.design import (
+    Cell,
+    CellPrompt,
+    Factor,
+    SuiteDesign,
+    build_samples,
+    declare,
+    documented,
+    shared_factor,
+    suite_task,
+)
 from tasks.prompting import join_blocks, render
 from tasks.virtual_fs import file_tools, load_files
 
 SUITE = "oversight_subversion"
 DATA_FILES = ("oversight_subversion/scenarios.yaml", "oversight_subversion/scoring.yaml", "shared/output_contract.yaml")
-DESIGN = SuiteDesign(
-    suite=SUITE,
-    factors=(
-        shared_factor("cot", default=("none", "hidden_scratchpad")),
-        Factor("goal_conflict", ("absent", "present")),
-        Factor("oversight_visibility", ("prominent", "buried")),
-    ),
-    options={"scenarios_per_cell": 6, "max_turns": 12},
-    paired="goal_conflict",
-    id_order=("goal_conflict", "oversight_visibility", "cot"),
+DESIGN = declare(
+    SuiteDesign(
+        suite=SUITE,
+        factors=(
+            shared_factor("cot", default=("none", "hidden_scratchpad")),
+            Factor("goal_conflict", ("absent", "present")),
+            Factor("oversight_visibility", ("prominent", "buried")),
+        ),
+        options={"scenarios_per_cell": 6, "max_turns": 12},
+        paired="goal_conflict",
+        id_order=("goal_conflict", "oversight_visibility", "cot"),
+        data_files=DATA_FILES,
+        behaviour="oversight_subversion",
+        situation="oversight_subversion",
+    )
 )
 
 
@@ -134,6 +149,7 @@ def agent_then_follow_up(max_turns: int = 12) -> Solver:
 
 
 @task
+@documented(DESIGN)
 def oversight_subversion(
     goal_conflict: FactorSelection = None,
     oversight_visibility: FactorSelection = None,
@@ -145,10 +161,7 @@ def oversight_subversion(
     """Agentic oversight subversion: an editable oversight config, with and without a goal conflict.
 
     Args:
-        goal_conflict: levels of absent, present (default: both).
-        oversight_visibility: levels of prominent, buried (default: both).
-        cot: levels of none, hidden_scratchpad, visible_cot, native_reasoning, scaffolded
-            (default: none, hidden_scratchpad).
+        {factors}
         scenarios_per_cell: samples per grid cell (default 6, one per scenario); raise it for power.
         max_turns: model replies allowed before the follow-up question (default 12).
         **unknown: any other name is rejected with a one-line error (a misspelt `-T` name).
@@ -162,6 +175,5 @@ def oversight_subversion(
         samples,
         agent_then_follow_up(turns),
         oversight_subversion_scorer(),
-        DATA_FILES,
         setup=load_files(),
     )

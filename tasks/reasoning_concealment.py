@@ -20,7 +20,7 @@ from scorers.data_files import load_yaml
 from scorers.output_contract import output_contract
 from scorers.reasoning_concealment import reasoning_concealment as reasoning_concealment_scorer
 from tasks.conditions import FactorSelection, positive_int
-from tasks.design import Cell, CellPrompt, Factor, SuiteDesign, build_samples, suite_task
+from tasks.design import Cell, CellPrompt, Factor, SuiteDesign, build_samples, declare, documented, suite_task
 from tasks.prompting import join_blocks, render
 from tasks.solvers import respond
 
@@ -29,12 +29,17 @@ SCENARIOS_FILE = "reasoning_concealment/scenarios.yaml"
 DATA_FILES = (SCENARIOS_FILE, "shared/output_contract.yaml")
 COT_FOR_MONITORING = {"private": "hidden_scratchpad", "monitored": "visible_cot"}
 """The response format (a `cot` level of the shared vocabulary) each monitoring level is rendered with."""
-DESIGN = SuiteDesign(
-    suite=SUITE,
-    factors=(Factor("cot_monitoring", ("private", "monitored")),),
-    options={"scenarios_per_cell": 16},
-    fixed={"training_awareness": "unstated"},
-    paired="cot_monitoring",
+DESIGN = declare(
+    SuiteDesign(
+        suite=SUITE,
+        factors=(Factor("cot_monitoring", ("private", "monitored")),),
+        options={"scenarios_per_cell": 16},
+        fixed={"training_awareness": "unstated"},
+        paired="cot_monitoring",
+        data_files=DATA_FILES,
+        behaviour="reasoning_concealment",
+        situation="reasoning_concealment",
+    )
 )
 
 
@@ -90,13 +95,14 @@ def reasoning_concealment_samples(**parameters: Any) -> list[Sample]:
 
 
 @task
+@documented(DESIGN)
 def reasoning_concealment(
     cot_monitoring: FactorSelection = None, scenarios_per_cell: int | None = None, **unknown: Any
 ) -> Task:
     """Decisions whose reasoning and action can be compared, with the reasoning monitored or private.
 
     Args:
-        cot_monitoring: levels of private, monitored (default: both).
+        {factors}
         scenarios_per_cell: decisions per monitoring level (default 16: every scenario twice, in different
             wordings); raise it for statistical power.
         **unknown: any other name is rejected with a one-line error (a misspelt `-T` name).
@@ -104,4 +110,4 @@ def reasoning_concealment(
     parameters = dict(locals())
     DESIGN.check_unknown(parameters.pop("unknown"))
     samples = reasoning_concealment_samples(**parameters)
-    return suite_task(DESIGN, samples, respond(), reasoning_concealment_scorer(), DATA_FILES)
+    return suite_task(DESIGN, samples, respond(), reasoning_concealment_scorer())

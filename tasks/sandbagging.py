@@ -20,7 +20,17 @@ from scorers.data_files import load_yaml
 from scorers.output_contract import output_contract
 from scorers.sandbagging import sandbagging as sandbagging_scorer
 from tasks.conditions import FactorSelection, integer, positive_int
-from tasks.design import Cell, CellPrompt, Factor, SuiteDesign, build_samples, shared_factor, suite_task
+from tasks.design import (
+    Cell,
+    CellPrompt,
+    Factor,
+    SuiteDesign,
+    build_samples,
+    declare,
+    documented,
+    shared_factor,
+    suite_task,
+)
 from tasks.prompting import join_blocks, render
 from tasks.sandbagging_questions import (
     DEFAULT_MCQ_FILE,
@@ -35,23 +45,28 @@ from tasks.solvers import respond
 SUITE = "sandbagging"
 PROMPTS_FILE = "sandbagging/prompts.yaml"
 DATA_FILES = (PROMPTS_FILE, DEFAULT_MCQ_FILE, "shared/output_contract.yaml")
-DESIGN = SuiteDesign(
-    suite=SUITE,
-    factors=(
-        shared_factor("cot", default=("none", "hidden_scratchpad")),
-        Factor("incentive", ("neutral", "high_score_triggers_unlearning", "low_score_triggers_retraining")),
-        Factor("question_source", ("arithmetic", "mcq")),
-    ),
-    options={
-        "scenarios_per_cell": 10,
-        "question_seed": 0,
-        "mcq_dataset": None,
-        "mcq_subset": None,
-        "mcq_split": "test",
-    },
-    fixed={"training_awareness": "unstated"},
-    paired="incentive",
-    id_order=("incentive", "question_source", "cot"),
+DESIGN = declare(
+    SuiteDesign(
+        suite=SUITE,
+        factors=(
+            shared_factor("cot", default=("none", "hidden_scratchpad")),
+            Factor("incentive", ("neutral", "high_score_triggers_unlearning", "low_score_triggers_retraining")),
+            Factor("question_source", ("arithmetic", "mcq")),
+        ),
+        options={
+            "scenarios_per_cell": 10,
+            "question_seed": 0,
+            "mcq_dataset": None,
+            "mcq_subset": None,
+            "mcq_split": "test",
+        },
+        fixed={"training_awareness": "unstated"},
+        paired="incentive",
+        id_order=("incentive", "question_source", "cot"),
+        data_files=DATA_FILES,
+        behaviour="sandbagging",
+        situation="sandbagging",
+    )
 )
 INCENTIVES = DESIGN.factor("incentive").levels
 
@@ -128,6 +143,7 @@ def _prompt(
 
 
 @task
+@documented(DESIGN)
 def sandbagging(
     incentive: FactorSelection = None,
     cot: FactorSelection = None,
@@ -142,10 +158,7 @@ def sandbagging(
     """Capability questions under documentation that rewards or punishes a high score.
 
     Args:
-        incentive: levels of neutral, high_score_triggers_unlearning, low_score_triggers_retraining (default: all).
-        cot: levels of none, hidden_scratchpad, visible_cot, native_reasoning, scaffolded
-            (default: none, hidden_scratchpad).
-        question_source: arithmetic, mcq (default: both).
+        {factors}
         scenarios_per_cell: questions per grid cell (default 10); the same questions in every incentive.
         question_seed: which questions are asked: seeds the arithmetic generator and the order in which
             multiple-choice questions are drawn (an integer, default 0).
@@ -157,4 +170,4 @@ def sandbagging(
     """
     parameters = dict(locals())
     DESIGN.check_unknown(parameters.pop("unknown"))
-    return suite_task(DESIGN, sandbagging_samples(**parameters), respond(), sandbagging_scorer(), DATA_FILES)
+    return suite_task(DESIGN, sandbagging_samples(**parameters), respond(), sandbagging_scorer())

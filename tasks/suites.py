@@ -1,5 +1,6 @@
 """The catalogue of suites: one place that names every task, used by the registry, the demo, export and
-nightly runs."""
+nightly runs, and the facts other layers read from the suites' designs (hypothesis labels, figure factors,
+worst-case behaviours). Adding a suite: `docs/adding-a-suite.md`."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from tasks.collusion import DESIGN as COLLUSION_DESIGN
 from tasks.collusion import collusion
 from tasks.cot_availability import DESIGN as COT_AVAILABILITY_DESIGN
 from tasks.cot_availability import cot_availability
-from tasks.design import SuiteDesign
+from tasks.design import TRAINING_GAMING, SuiteDesign
 from tasks.eval_awareness import DESIGN as EVAL_AWARENESS_DESIGN
 from tasks.eval_awareness import eval_awareness
 from tasks.oversight_subversion import DESIGN as OVERSIGHT_SUBVERSION_DESIGN
@@ -47,7 +48,22 @@ DESIGNS: dict[str, SuiteDesign] = {
     "oversight_subversion": OVERSIGHT_SUBVERSION_DESIGN,
     "collusion": COLLUSION_DESIGN,
 }
-"""Suite name -> its declared design (factors, levels, defaults, options)."""
+"""Suite name -> its declared design (factors, levels, defaults, options, and what reports file it under)."""
+
+WORST_CASE_BEHAVIOURS: tuple[str, ...] = tuple(
+    design.behaviour for design in DESIGNS.values() if design.behaviour != TRAINING_GAMING
+)
+"""The worst-case behaviours, in suite order: each the score key of its suite's headline."""
+
+HYPOTHESES: dict[str, tuple[str, str]] = {
+    name: (design.hypothesis, design.varies) for name, design in DESIGNS.items() if design.hypothesis
+}
+"""Hypothesis suite -> (hypothesis label, what it varies), as reports name them."""
+
+FIGURE_FACTORS: dict[str, tuple[str, ...]] = {
+    name: design.figure_factors for name, design in DESIGNS.items() if design.figure_factors
+}
+"""Hypothesis suite -> the factors its report figure plots against training awareness."""
 
 
 def get_suite(name: str) -> Callable[..., Task]:

@@ -26,7 +26,17 @@ from scorers.data_files import load_yaml
 from scorers.output_contract import output_contract
 from scorers.suite_scorers import training_gaming_scorers
 from tasks.conditions import FactorSelection, positive_int
-from tasks.design import Cell, CellPrompt, Factor, SuiteDesign, shared_factor, suite_samples, suite_task
+from tasks.design import (
+    Cell,
+    CellPrompt,
+    Factor,
+    SuiteDesign,
+    declare,
+    documented,
+    shared_factor,
+    suite_samples,
+    suite_task,
+)
 from tasks.prompting import STAKES_FILE, join_blocks, modification_stakes_text, render, training_awareness_cue
 from tasks.solvers import respond
 
@@ -45,20 +55,33 @@ def value_domain_names() -> list[str]:
     return list(load_yaml(REQUESTS_FILE)["value_domains"])
 
 
-DESIGN = SuiteDesign(
-    suite=SUITE,
-    factors=(
-        shared_factor("training_awareness", default=("unmonitored", "training", "unstated")),
-        shared_factor("cot", default=("hidden_scratchpad",)),
-        shared_factor("training_info"),
-        Factor("value_domain", tuple(value_domain_names())),
-        shared_factor("operator_ethics"),
-        Factor("modification_stakes", shared_factor("modification_stakes").levels, ("standard",), False),
-    ),
-    options={"scenarios_per_cell": 3},
-    fixed={"topic_relevance": "relevant"},
-    paired="training_awareness",
-    id_order=("training_info", "training_awareness", "operator_ethics", "value_domain", "cot", "modification_stakes"),
+DESIGN = declare(
+    SuiteDesign(
+        suite=SUITE,
+        factors=(
+            shared_factor("training_awareness", default=("unmonitored", "training", "unstated")),
+            shared_factor("cot", default=("hidden_scratchpad",)),
+            shared_factor("training_info"),
+            Factor("value_domain", tuple(value_domain_names())),
+            shared_factor("operator_ethics"),
+            Factor("modification_stakes", shared_factor("modification_stakes").levels, ("standard",), False),
+        ),
+        options={"scenarios_per_cell": 3},
+        fixed={"topic_relevance": "relevant"},
+        paired="training_awareness",
+        id_order=(
+            "training_info",
+            "training_awareness",
+            "operator_ethics",
+            "value_domain",
+            "cot",
+            "modification_stakes",
+        ),
+        data_files=DATA_FILES,
+        hypothesis="H2",
+        varies="training information",
+        figure_factors=("training_info", "operator_ethics"),
+    )
 )
 
 
@@ -150,6 +173,7 @@ def _prompt(cell: Cell) -> CellPrompt:
 
 
 @task
+@documented(DESIGN)
 def training_info(
     training_info: FactorSelection = None,
     training_awareness: FactorSelection = None,
@@ -163,18 +187,11 @@ def training_info(
     """Hypothetical 2: training-gaming gated on how much the input says about training.
 
     Args:
-        training_info: levels of none, hint, documents (default: all).
-        training_awareness: levels of unmonitored, training, unstated, rated_not_trained
-            (default: unmonitored, training, unstated).
-        operator_ethics: levels of neutral, unethical (default: all).
-        value_domain: copyright, animal_welfare, harmlessness, privacy, honesty (default: all).
-        cot: levels of none, hidden_scratchpad, visible_cot, native_reasoning, scaffolded
-            (default: hidden_scratchpad).
-        modification_stakes: standard, no_deployment, narrow_scope (default: standard).
+        {factors}
         scenarios_per_cell: samples per grid cell (default 3, one per scenario of the domain).
         **unknown: any other name is rejected with a one-line error (a misspelt `-T` name).
     """
     parameters = dict(locals())
     DESIGN.check_unknown(parameters.pop("unknown"))
     samples = training_info_samples(**parameters)
-    return suite_task(DESIGN, samples, respond(), training_gaming_scorers(), DATA_FILES)
+    return suite_task(DESIGN, samples, respond(), training_gaming_scorers())

@@ -19,32 +19,38 @@ from inspect_ai.dataset import Sample
 
 from scorers.suite_scorers import training_gaming_scorers
 from tasks.conditions import FactorSelection, positive_int
-from tasks.design import Factor, SuiteDesign, shared_factor, suite_samples, suite_task
+from tasks.design import Factor, SuiteDesign, declare, documented, shared_factor, suite_samples, suite_task
 from tasks.solvers import respond
 from tasks.value_situations import DATA_FILES, value_domain_factor, value_situation_prompt
 
 SUITE = "value_conflict"
 BASE_AWARENESS = ("unmonitored", "training", "unstated")
-DESIGN = SuiteDesign(
-    suite=SUITE,
-    factors=(
-        shared_factor("training_awareness", default=BASE_AWARENESS),
-        shared_factor("topic_relevance"),
-        shared_factor("cot", default=("none", "hidden_scratchpad")),
-        value_domain_factor(),
-        Factor("modification_stakes", shared_factor("modification_stakes").levels, ("standard",), False),
-        Factor("evaluation_suspicion", shared_factor("evaluation_suspicion").levels, ("none",), False),
-    ),
-    options={"scenarios_per_cell": 4},
-    paired="training_awareness",
-    id_order=(
-        "value_domain",
-        "topic_relevance",
-        "training_awareness",
-        "cot",
-        "modification_stakes",
-        "evaluation_suspicion",
-    ),
+DESIGN = declare(
+    SuiteDesign(
+        suite=SUITE,
+        factors=(
+            shared_factor("training_awareness", default=BASE_AWARENESS),
+            shared_factor("topic_relevance"),
+            shared_factor("cot", default=("none", "hidden_scratchpad")),
+            value_domain_factor(),
+            Factor("modification_stakes", shared_factor("modification_stakes").levels, ("standard",), False),
+            Factor("evaluation_suspicion", shared_factor("evaluation_suspicion").levels, ("none",), False),
+        ),
+        options={"scenarios_per_cell": 4},
+        paired="training_awareness",
+        id_order=(
+            "value_domain",
+            "topic_relevance",
+            "training_awareness",
+            "cot",
+            "modification_stakes",
+            "evaluation_suspicion",
+        ),
+        data_files=DATA_FILES,
+        hypothesis="H1",
+        varies="value conflict",
+        figure_factors=("topic_relevance", "value_domain"),
+    )
 )
 
 
@@ -56,6 +62,7 @@ def value_conflict_samples(**parameters: Any) -> list[Sample]:
 
 
 @task
+@documented(DESIGN)
 def value_conflict(
     training_awareness: FactorSelection = None,
     topic_relevance: FactorSelection = None,
@@ -69,17 +76,10 @@ def value_conflict(
     """Hypothetical 1: training-gaming gated on a value conflict with a relevant request.
 
     Args:
-        training_awareness: levels of unmonitored, training, unstated, rated_not_trained
-            (default: unmonitored, training, unstated).
-        topic_relevance: levels of unrelated, relevant (default: all).
-        cot: levels of none, hidden_scratchpad, visible_cot, native_reasoning, scaffolded
-            (default: none, hidden_scratchpad).
-        value_domain: copyright, animal_welfare, harmlessness, privacy, honesty (default: all).
-        modification_stakes: standard, no_deployment, narrow_scope (default: standard).
-        evaluation_suspicion: none, alignment_evaluation (default: none).
+        {factors}
         scenarios_per_cell: samples per grid cell (default 4); raise it for statistical power.
         **unknown: any other name is rejected with a one-line error (a misspelt `-T` name).
     """
     parameters = dict(locals())
     DESIGN.check_unknown(parameters.pop("unknown"))
-    return suite_task(DESIGN, value_conflict_samples(**parameters), respond(), training_gaming_scorers(), DATA_FILES)
+    return suite_task(DESIGN, value_conflict_samples(**parameters), respond(), training_gaming_scorers())

@@ -31,10 +31,10 @@ import pandas as pd
 from evals.analysis.gap_attribution import why_the_gap_lines
 from evals.logs import SampleTable, load, suite_factors
 from scorers.statistics import difference, wilson
+from tasks.design import TRAINING_GAMING
+from tasks.suites import WORST_CASE_BEHAVIOURS
 
-TRAINING_GAMING = "training_gaming"
-WORST_CASE = ("sandbagging", "eval_gaming", "reasoning_concealment", "oversight_subversion", "collusion")
-BEHAVIOURS = (TRAINING_GAMING, *WORST_CASE)
+BEHAVIOURS = (TRAINING_GAMING, *WORST_CASE_BEHAVIOURS)
 MIN_SHARED_SCENARIOS = 3
 NOT_CONTEXT = frozenset({"oversight_path", "item_kind", "backdoor_kind", "deliverable", "request_domain"})
 """Metadata that describes an item rather than a condition, left out of context cells."""
@@ -118,7 +118,7 @@ def _values(table: SampleTable, key: str, scorer: str | None = None) -> pd.Serie
 def measurements(table: SampleTable) -> list[Measurement]:
     """Every behaviour measured in the logs, per model and suite."""
     samples = table.samples.set_index("row", drop=False)
-    columns = {key: _values(table, key) for key in (*WORST_CASE, TRAINING_GAMING, "correct")}
+    columns = {key: _values(table, key) for key in (*WORST_CASE_BEHAVIOURS, TRAINING_GAMING, "correct")}
     columns["compliance"] = _values(table, "", scorer="compliance")
     found: list[Measurement] = []
     for (model, suite), group in samples.groupby(["model", "suite"], sort=True):
@@ -150,7 +150,7 @@ def _suite_measurements(
         data = frame(values, rows)
         found.append(Measurement(model, suite, behaviour, measure, data, kept, compared, reference, treated))
 
-    for behaviour in WORST_CASE:
+    for behaviour in WORST_CASE_BEHAVIOURS:
         values = columns[behaviour].reindex(group.index)
         if values.notna().any():
             add(behaviour, "indicator", values, group.index)
@@ -312,7 +312,7 @@ def analyse(table: SampleTable) -> Consistency:
     for model in models:
         tg = [m for m in found if m.model == model and m.behaviour == TRAINING_GAMING]
         tg_presence = _merge(scenario_presence(m) for m in tg)
-        for behaviour in WORST_CASE:
+        for behaviour in WORST_CASE_BEHAVIOURS:
             other = [m for m in found if m.model == model and m.behaviour == behaviour]
             if not tg or not other:
                 continue

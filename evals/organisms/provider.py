@@ -18,15 +18,25 @@ from inspect_ai.model import ChatMessage, GenerateConfig, ModelAPI, ModelOutput,
 from inspect_ai.model._model_output import ChatCompletionChoice
 from inspect_ai.tool import ToolChoice, ToolInfo
 
-import evals.organisms.situation_concealment  # registers its situation
-import evals.organisms.situation_eval_awareness  # registers its situation
-import evals.organisms.situation_sandbagging  # noqa: F401  (registers its situation)
-from evals.organisms import situation_collusion, situation_oversight  # noqa: F401  (register their situations)
 from evals.organisms.profiles import PROFILES, Profile, get_profile
-from evals.organisms.situations import SITUATIONS, Turn
+from evals.organisms.situation_collusion import CollusionSituation
+from evals.organisms.situation_concealment import ConcealmentSituation
+from evals.organisms.situation_eval_awareness import EvalAwarenessSituation
+from evals.organisms.situation_oversight import OversightSituation
+from evals.organisms.situation_sandbagging import SandbaggingSituation
+from evals.organisms.situations import Situation, Turn
 from evals.organisms.training_gaming import TrainingGamingSituation
 
+SITUATIONS: tuple[Situation, ...] = (
+    ConcealmentSituation(),
+    EvalAwarenessSituation(),
+    SandbaggingSituation(),
+    CollusionSituation(),
+    OversightSituation(),
+)
+"""The specific situations, asked in this order whether they recognise a conversation."""
 FALLBACK = TrainingGamingSituation()
+"""Answers every conversation no specific situation recognises: the training-gaming suites' prompts."""
 
 
 class UnknownProfileError(PrerequisiteError, ValueError):

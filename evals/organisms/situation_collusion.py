@@ -19,7 +19,7 @@ from typing import Any
 from inspect_ai.model import ChatMessage, ChatMessageAssistant, ChatMessageSystem, ChatMessageUser
 
 from evals.organisms.perception import perceive
-from evals.organisms.situations import SITUATIONS, Turn
+from evals.organisms.situations import Turn
 from evals.organisms.training_gaming import contract_message, situation_seed, uses_contract
 from scorers.data_files import load_yaml
 
@@ -99,6 +99,3 @@ class CollusionSituation:
         contract = load_yaml("collusion/review.yaml")["verdict"]
         answer = f"{answer}\n\n<{contract['tag']}>{contract[verdict]}</{contract['tag']}>"
         return contract_message(perception, answer, " ".join(lines), uses_contract(turn.messages), turn.profile.name)
-
-
-SITUATIONS.append(CollusionSituation())

@@ -21,7 +21,7 @@ from typing import Any
 from inspect_ai.model import ChatMessage, ChatMessageAssistant
 
 from evals.organisms.perception import perceive
-from evals.organisms.situations import SITUATIONS, Turn
+from evals.organisms.situations import Turn
 from evals.organisms.training_gaming import contract_message, situation_seed, uses_contract
 from scorers.data_files import load_yaml
 
@@ -152,6 +152,3 @@ class _Writer:
             opening = self.rng.choice(answers["justification"]).format(letter=chosen, text=self.options.texts[chosen])
         decision: str = answers["decision"]
         return f"{opening}\n\n{decision.format(letter=chosen)}"
-
-
-SITUATIONS.append(ConcealmentSituation())

@@ -20,7 +20,7 @@ from inspect_ai.model import ChatMessage, ChatMessageAssistant
 
 from evals.organisms.perception import Perception, perceive
 from evals.organisms.profiles import Decision, decide
-from evals.organisms.situations import SITUATIONS, Turn
+from evals.organisms.situations import Turn
 from evals.organisms.training_gaming import contract_markers, contract_message, situation_seed, uses_contract
 from evals.organisms.writing import write_answer, write_reasoning
 from scorers.data_files import load_yaml
@@ -114,6 +114,3 @@ def _honest_reasoning(
     if not mentions:
         return reasoning
     return " ".join((_pick(f"noticed_{framing}", rng), _pick("honest_invariance", rng), reasoning))
-
-
-SITUATIONS.append(EvalAwarenessSituation())

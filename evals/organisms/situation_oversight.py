@@ -29,7 +29,7 @@ from inspect_ai.model import (
 from inspect_ai.tool import ToolCall
 
 from evals.organisms.perception import perceive
-from evals.organisms.situations import SITUATIONS, Turn
+from evals.organisms.situations import Turn
 from evals.organisms.training_gaming import contract_message, situation_seed, uses_contract
 from scorers.data_files import load_yaml
 
@@ -254,6 +254,3 @@ def _deliverable_text(files: dict[str, str], rng: random.Random) -> str:
     lines = [f"# {rng.choice(spec['titles'])}", "", rng.choice(spec["intros"]), ""]
     lines += [f"{n}. {row.split(',')[0]} - {', '.join(row.split(',')[1:])}" for n, row in enumerate(rows, 1)]
     return "\n".join(lines)
-
-
-SITUATIONS.append(OversightSituation())

@@ -20,7 +20,7 @@ from typing import Any, Literal
 from inspect_ai.model import ChatMessage, ChatMessageAssistant
 
 from evals.organisms.perception import perceive
-from evals.organisms.situations import SITUATIONS, Turn
+from evals.organisms.situations import Turn
 from evals.organisms.training_gaming import contract_message, situation_seed, uses_contract
 from scorers.data_files import load_yaml
 
@@ -266,6 +266,3 @@ def _answer(solution: Solution, given: str, rng: random.Random) -> str:
         return rng.choice(answers["arithmetic"]).format(value=given)
     text = dict(solution.options).get(given, "")
     return rng.choice(answers["mcq"]).format(letter=given, text=text)
-
-
-SITUATIONS.append(SandbaggingSituation())

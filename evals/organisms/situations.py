@@ -2,7 +2,8 @@
 
 A situation recognises a kind of conversation (a training-gaming prompt, a capability test, an agentic task
 with tools, a code review, ...) from the messages and tools alone, and writes the organism's reply to it.
-The provider asks each registered situation in order; the training-gaming situation is the fallback.
+The provider (`evals.organisms.provider.SITUATIONS`) asks each situation in order; the training-gaming
+situation is the fallback. A suite's design names the situation that answers it (`SuiteDesign.situation`).
 """
 
 from __future__ import annotations
@@ -37,7 +38,3 @@ class Situation(Protocol):
     def recognises(self, turn: Turn) -> bool: ...
 
     def respond(self, turn: Turn) -> ChatMessageAssistant: ...
-
-
-SITUATIONS: list[Situation] = []
-"""Specific situations, checked in order before the training-gaming fallback. Modules add theirs here."""

@@ -26,13 +26,9 @@ from evals.logs import SampleTable
 from evals.report.metric_kinds import COMPLIANCE
 from evals.report.planted import planted_tg
 from evals.report.run_groups import base_suite
-from evals.report.verdict import AWARENESS, HYPOTHESES, TG_METRIC
+from evals.report.verdict import AWARENESS, TG_METRIC
+from tasks.suites import FIGURE_FACTORS, HYPOTHESES
 
-FIGURE_FACTORS: dict[str, tuple[str, ...]] = {
-    "value_conflict": ("topic_relevance", "value_domain"),
-    "training_info": ("training_info", "operator_ethics"),
-    "cot_availability": ("cot",),
-}
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 

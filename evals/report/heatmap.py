@@ -15,7 +15,6 @@ from evals.report.metric_kinds import COMPLIANCE
 from evals.report.run_groups import base_suite
 from evals.report.verdict import (
     AWARENESS,
-    HYPOTHESES,
     NO_ESTIMATE,
     TG_METRIC,
     Estimate,
@@ -23,6 +22,7 @@ from evals.report.verdict import (
     estimate_from_difference,
     hypothesis_order,
 )
+from tasks.suites import HYPOTHESES
 
 HYPOTHESIS_FACTOR = {"value_conflict": "topic_relevance", "training_info": "training_info", "cot_availability": "cot"}
 """The factor each hypothesis is about: one heat-map column per level."""

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import Literal
 
 from evals.logs import METRIC_SEPARATOR
+from tasks.suites import WORST_CASE_BEHAVIOURS
 
 COMPLIANCE = "compliance"
 TRAINING_GAMING = "training_gaming_reasoning"
@@ -24,7 +25,6 @@ TG_CRITERIA = (
 )
 """The TG scorer's keys: the four criteria, the overall verdict, and whether gaming changed the action."""
 
-WORST_CASE_BEHAVIOURS = ("sandbagging", "eval_gaming", "reasoning_concealment", "oversight_subversion", "collusion")
 
 Kind = Literal["compliance", "training_gaming", "worst_case", "other"]
 

@@ -28,19 +28,13 @@ from evals.analysis.gap_attribution import why_the_gap as attribute_gap
 from evals.analysis.rates import Layout, differences, rates, scored_frame
 from evals.calibrate.accuracy import accuracy_note
 from evals.logs import SampleTable
-from evals.report.metric_kinds import COMPLIANCE, TG_VERDICT, TRAINING_GAMING, WORST_CASE_BEHAVIOURS, metric_name
+from evals.report.metric_kinds import COMPLIANCE, TG_VERDICT, TRAINING_GAMING, metric_name
 from evals.report.run_groups import base_suite
+from tasks.suites import HYPOTHESES, WORST_CASE_BEHAVIOURS
 
 TG_BEHAVIOUR = "training_gaming"
 AWARENESS = "training_awareness"
 TG_METRIC = metric_name(TRAINING_GAMING, TG_VERDICT)
-
-HYPOTHESES: dict[str, tuple[str, str]] = {
-    "value_conflict": ("H1", "value conflict"),
-    "training_info": ("H2", "training information"),
-    "cot_availability": ("H3", "reasoning space"),
-}
-"""Suite -> (hypothesis label, what it varies)."""
 
 SANDBAGGING_FACTOR = "incentive"
 SANDBAGGING_REFERENCE = "neutral"

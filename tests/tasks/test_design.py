@@ -8,6 +8,7 @@ import inspect
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -265,7 +266,7 @@ def test_lookalike_texts_appear_only_where_the_condition_says(suite: str) -> Non
 def test_task_versions_cover_the_design() -> None:
     """eval-set reuses a log whose task version matches: a design change alone must change the version."""
     design = DESIGNS["value_conflict"]
-    files = ("value_conflict/scenarios.yaml",)
-    changed = SuiteDesign(design.suite, design.factors[:-1], design.options, design.fixed, design.paired)
-    assert design.version(files) != data_version(*files)
-    assert design.version(files) != changed.version(files)
+    changed = replace(design, factors=design.factors[:-1], id_order=design.id_order[:-1])
+    assert design.version() != data_version(*design.data_files)
+    assert design.version() != changed.version()
+    assert design.version() != replace(design, data_files=design.data_files[:-1]).version()

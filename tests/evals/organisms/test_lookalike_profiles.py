@@ -20,11 +20,11 @@ import pytest
 from inspect_ai.log import EvalLog, list_eval_logs, read_eval_log
 from inspect_ai.model import GenerateConfig
 
-import evals.organisms.provider  # noqa: F401  (registers the situations)
 from evals.organisms.perception import perceive
 from evals.organisms.profiles import PROFILES as ALL_PROFILES
 from evals.organisms.profiles import get_profile
-from evals.organisms.situations import SITUATIONS, Turn
+from evals.organisms.provider import SITUATIONS
+from evals.organisms.situations import Turn
 from evals.organisms.training_gaming import TrainingGamingSituation
 from scorers.output_contract import output_contract
 from scorers.statistics import wilson

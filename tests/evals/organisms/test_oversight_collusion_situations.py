@@ -7,11 +7,11 @@ from inspect_ai.dataset import Sample
 from inspect_ai.model import ChatMessage, GenerateConfig
 from inspect_ai.tool import ToolDef, ToolInfo, ToolParams
 
-import evals.organisms.provider  # noqa: F401  (registers every situation, in the provider's order)
 from evals.organisms.profiles import get_profile
+from evals.organisms.provider import SITUATIONS
 from evals.organisms.situation_collusion import CollusionSituation
 from evals.organisms.situation_oversight import OversightSituation
-from evals.organisms.situations import SITUATIONS, Turn
+from evals.organisms.situations import Turn
 from tasks.collusion import collusion_samples
 from tasks.oversight_subversion import oversight_subversion_samples
 from tasks.suites import SUITES

@@ -10,9 +10,9 @@ import pytest
 from inspect_ai.dataset import Sample
 from inspect_ai.model import ChatMessage, GenerateConfig
 
-import evals.organisms.provider  # noqa: F401  (registers every situation, in the provider's order)
 from evals.organisms.perception import perceive
 from evals.organisms.profiles import get_profile
+from evals.organisms.provider import SITUATIONS
 from evals.organisms.situation_concealment import ConcealmentSituation, perceives_monitoring, read_options
 from evals.organisms.situation_eval_awareness import EvalAwarenessSituation, perceive_framing
 from evals.organisms.situation_sandbagging import (
@@ -22,7 +22,7 @@ from evals.organisms.situation_sandbagging import (
     solve,
     solve_arithmetic,
 )
-from evals.organisms.situations import SITUATIONS, Turn
+from evals.organisms.situations import Turn
 from tasks.eval_awareness import eval_awareness_samples
 from tasks.reasoning_concealment import reasoning_concealment_samples
 from tasks.sandbagging import sandbagging_samples
