@@ -16,9 +16,9 @@ from typing import Any
 import yaml
 
 from evals.compare import Side, compare, coverage, describe, render_markdown, summary_line
-from evals.gate import EXIT_NOT_COVERED, EXIT_PASSED, EXIT_REGRESSED
 from evals.logs import LogError, load
-from evals.nightly import PANEL_FILE, read_panel
+from evals.nightly.gate import EXIT_NOT_COVERED, EXIT_PASSED, EXIT_REGRESSED
+from evals.nightly.panel import PANEL_FILE, read_panel
 
 
 def share(text: str) -> float:

@@ -16,7 +16,10 @@ from inspect_ai.log import read_eval_log
 from inspect_ai.util import DisplayType
 
 from evals.logs import LogInfo
-from evals.nightly import explain, load_config, run_directory, run_nightly
+from evals.nightly.config import load_config
+from evals.nightly.explain import explain
+from evals.nightly.night import run_nightly
+from evals.nightly.run import run_directory
 
 DISPLAYS = ("full", "conversation", "rich", "plain", "log", "none")
 

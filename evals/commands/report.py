@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from evals.compare import plural
-from evals.history import HISTORY_FILE
 from evals.logs import LogInfo, load, skipped_count
-from evals.nightly import write_trend
+from evals.nightly.history import HISTORY_FILE
+from evals.nightly.trend import write_trend
 from evals.report import build_report, write_report
 
 

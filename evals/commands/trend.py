@@ -7,8 +7,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from evals.history import HISTORY_FILE, read_history, render_trend_markdown
-from evals.nightly import write_trend
+from evals.nightly.history import HISTORY_FILE, read_history, render_trend_markdown
+from evals.nightly.trend import write_trend
 
 
 def register(subparsers: Any) -> None:

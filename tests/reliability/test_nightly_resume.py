@@ -16,7 +16,7 @@ import pytest
 from inspect_ai.log import list_eval_logs, read_eval_log
 
 from evals.cli import main
-from evals.gate import EXIT_INCOMPLETE
+from evals.nightly.gate import EXIT_INCOMPLETE
 
 if TYPE_CHECKING:
     from fault_server import Fault, FaultServer, from_request, healthy, prompt_key  # type: ignore[import-not-found]

@@ -11,7 +11,7 @@ import pytest
 
 from evals.cli import build_parser
 from evals.compare import plural
-from evals.nightly import ConfigError, load_config
+from evals.nightly.config import ConfigError, load_config
 
 Runner = Callable[..., subprocess.CompletedProcess[str]]
 

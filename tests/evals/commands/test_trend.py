@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from evals.cli import main
-from evals.gate import GateSummary, RegressionLine, Verdict
-from evals.history import Headline, Night, record_night
+from evals.nightly.gate import GateSummary, RegressionLine, Verdict
+from evals.nightly.history import Headline, Night, record_night
 
 
 def night(root: Path, name: str, verdict: Verdict, rate: float, model: str = "organism/honest") -> Night:

@@ -13,7 +13,7 @@ import html
 import re
 from pathlib import Path
 
-from evals.gate import VERDICT_TEXT, GateSummary
+from evals.nightly.gate import VERDICT_TEXT, GateSummary
 
 GATE_MARKER = "<!-- schemer-evals gate -->"
 

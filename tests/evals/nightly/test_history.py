@@ -1,4 +1,4 @@
-"""evals.history: nights are recorded once each, the default baseline is the last night that passed, and the
+"""evals.nightly.history: nights are recorded once each, the default baseline is the last night that passed, and the
 trend shows every headline metric across nights with its interval."""
 
 from __future__ import annotations
@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from evals.gate import GateSummary, RegressionLine, Verdict
-from evals.history import (
+from evals.nightly.gate import GateSummary, RegressionLine, Verdict
+from evals.nightly.history import (
     HISTORY_FILE,
     Headline,
     Night,

@@ -15,15 +15,18 @@ import pytest
 import yaml
 from inspect_ai.log import list_eval_logs, read_eval_log, read_eval_log_sample_summaries
 
-from evals import metric_catalogue
 from evals.cli import main
 from evals.logs import LogInfo
-from evals.nightly import NightlyResult, check_metric_names, explain, load_config
+from evals.nightly import metric_catalogue
+from evals.nightly.config import load_config
+from evals.nightly.explain import explain
+from evals.nightly.night import NightlyResult
+from evals.nightly.run import check_metric_names
 
 pytestmark = pytest.mark.inspect_eval
 
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 BIN = Path(sys.executable).parent
 
 

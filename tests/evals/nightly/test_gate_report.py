@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from evals.gate import GateSummary, RegressionLine
-from evals.gate_report import gate_html, gate_markdown, put_on_top
+from evals.nightly.gate import GateSummary, RegressionLine
+from evals.nightly.gate_report import gate_html, gate_markdown, put_on_top
 
 
 def regressed() -> GateSummary:

@@ -24,8 +24,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from evals.analysis.rates import cell_rates, layouts, scored_frame
-from evals.gate import GateSummary
 from evals.logs import SampleTable
+from evals.nightly.gate import GateSummary
 from evals.report.tables import num
 
 HISTORY_FILE = "history.jsonl"
