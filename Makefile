@@ -21,9 +21,11 @@ test: lint chromium
 # and start no command (see the `inspect_eval` marker in tests/support/run_plan.py).
 test-fast: lint typecheck unit-fast
 
+# ruff, then the import contracts of pyproject.toml (layers and no cycles; docs/architecture.md).
 lint: $(VENV)/.installed
 	$(BIN)/ruff check tasks scorers evals tests scripts
 	$(BIN)/ruff format --check tasks scorers evals tests scripts
+	$(BIN)/lint-imports --no-cache
 
 typecheck: $(VENV)/.installed
 	$(BIN)/mypy tasks scorers evals tests scripts

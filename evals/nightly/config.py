@@ -118,7 +118,8 @@ class NightlyConfig:
         return rule is not None and rule.gates(cell) and (rule.primary or not primary_only)
 
 
-def _fail(path: Path, problem: str) -> ConfigError:
+def invalid(path: Path, problem: str) -> ConfigError:
+    """The error for a problem found in the config file at `path`, naming the file."""
     return ConfigError(f"{path}: {problem}")
 
 
@@ -138,17 +139,17 @@ def _read_yaml(path: Path, what: str) -> dict[str, Any]:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise _fail(path, f"invalid YAML{where}: {getattr(error, 'problem', error)}; fix the syntax") from None
+        raise invalid(path, f"invalid YAML{where}: {getattr(error, 'problem', error)}; fix the syntax") from None
     if not isinstance(data, dict):
-        raise _fail(path, "expected a mapping of settings at the top level (key: value lines)")
+        raise invalid(path, "expected a mapping of settings at the top level (key: value lines)")
     return data
 
 
 def _number(path: Path, name: str, value: object, kind: type[int] | type[float], minimum: float) -> Any:
     if isinstance(value, bool) or not isinstance(value, int | float) or (kind is int and not isinstance(value, int)):
-        raise _fail(path, f"{name} must be a {'whole number' if kind is int else 'number'}, got {value!r}")
+        raise invalid(path, f"{name} must be a {'whole number' if kind is int else 'number'}, got {value!r}")
     if value < minimum:
-        raise _fail(path, f"{name} must be at least {minimum:g}, got {value!r}")
+        raise invalid(path, f"{name} must be at least {minimum:g}, got {value!r}")
     return kind(value)
 
 
@@ -159,39 +160,43 @@ def _models(path: Path, data: dict[str, Any]) -> dict[str, str]:
         models = _read_yaml(panel_path, "model panel").get("models")
         path = panel_path
     if models is None:
-        raise _fail(path, "missing `models` (alias: model, e.g. `model-under-test: openai/gpt-4o`) or `panel` (a file)")
+        raise invalid(
+            path, "missing `models` (alias: model, e.g. `model-under-test: openai/gpt-4o`) or `panel` (a file)"
+        )
     if isinstance(models, list):
         models = {str(model): str(model) for model in models}
     if not isinstance(models, dict) or not models:
-        raise _fail(path, "`models` must map aliases to model names, e.g. `model-under-test: openai/gpt-4o`")
+        raise invalid(path, "`models` must map aliases to model names, e.g. `model-under-test: openai/gpt-4o`")
     panel = {str(alias): str(model) for alias, model in models.items()}
     if any("/" not in model for model in panel.values()):
         bad = next(model for model in panel.values() if "/" not in model)
-        raise _fail(path, f"model {bad!r} needs a provider prefix, e.g. openai/gpt-4o or organism/honest")
+        raise invalid(path, f"model {bad!r} needs a provider prefix, e.g. openai/gpt-4o or organism/honest")
     if len(set(panel.values())) != len(panel):
-        raise _fail(path, "two aliases name the same model; give each model one alias")
+        raise invalid(path, "two aliases name the same model; give each model one alias")
     return panel
 
 
 def _suites(path: Path, data: dict[str, Any]) -> dict[str, dict[str, Any]]:
     suites = data.get("suites")
     if suites is None:
-        raise _fail(path, f"missing `suites` (suite: task arguments); available: {', '.join(SUITES)}")
+        raise invalid(path, f"missing `suites` (suite: task arguments); available: {', '.join(SUITES)}")
     if isinstance(suites, list):
         suites = {str(name): {} for name in suites}
     if not isinstance(suites, dict) or not suites:
-        raise _fail(path, "`suites` must map suite names to their task arguments (or {})")
+        raise invalid(path, "`suites` must map suite names to their task arguments (or {})")
     result: dict[str, dict[str, Any]] = {}
     for name, args in suites.items():
         if str(name) not in SUITES:
-            raise _fail(path, f"unknown suite {name!r}{suggestion(str(name), SUITES)} (available: {', '.join(SUITES)})")
+            raise invalid(
+                path, f"unknown suite {name!r}{suggestion(str(name), SUITES)} (available: {', '.join(SUITES)})"
+            )
         args = args or {}
         if not isinstance(args, dict):
-            raise _fail(path, f"arguments of suite {name} must be a mapping (e.g. scenarios_per_cell: 4)")
+            raise invalid(path, f"arguments of suite {name} must be a mapping (e.g. scenarios_per_cell: 4)")
         try:
             check_task_arguments(str(name), args)
         except UnknownNameError as error:
-            raise _fail(path, str(error)) from None
+            raise invalid(path, str(error)) from None
         result[str(name)] = dict(args)
     return result
 
@@ -199,37 +204,37 @@ def _suites(path: Path, data: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def _thresholds(path: Path, data: dict[str, Any], suites: dict[str, dict[str, Any]]) -> list[Threshold]:
     raw = data.get("thresholds") or []
     if not isinstance(raw, list):
-        raise _fail(path, "`thresholds` must be a list of {metric, cells, max_increase, max_decrease, significant}")
+        raise invalid(path, "`thresholds` must be a list of {metric, cells, max_increase, max_decrease, significant}")
     thresholds = []
     for index, item in enumerate(raw, start=1):
         where = f"thresholds[{index}]"
         if not isinstance(item, dict) or "metric" not in item:
-            raise _fail(path, f"{where} needs a `metric` (a metric name or glob, e.g. compliance)")
+            raise invalid(path, f"{where} needs a `metric` (a metric name or glob, e.g. compliance)")
         unknown = sorted(str(key) for key in set(item) - THRESHOLD_KEYS)
         if unknown:
-            raise _fail(
+            raise invalid(
                 path,
                 f"{where} has unknown key {unknown[0]!r}{suggestion(unknown[0], THRESHOLD_KEYS)} "
                 f"(keys: {', '.join(sorted(THRESHOLD_KEYS))})",
             )
         cells = item.get("cells", "all")
         if cells not in ("all", "each"):
-            raise _fail(path, f"{where}.cells must be `all` (pooled rate) or `each` (every cell), got {cells!r}")
+            raise invalid(path, f"{where}.cells must be `all` (pooled rate) or `each` (every cell), got {cells!r}")
         limits = {
             key: None if item.get(key) is None else _number(path, f"{where}.{key}", item[key], float, 0.0)
             for key in ("max_increase", "max_decrease")
         }
         if limits["max_increase"] is None and limits["max_decrease"] is None:
-            raise _fail(path, f"{where} sets neither max_increase nor max_decrease; set at least one")
+            raise invalid(path, f"{where} sets neither max_increase nor max_decrease; set at least one")
         significant = item.get("significant", True)
         metric = str(item["metric"])
         primary = item.get("primary", not any(c in metric for c in "*?["))
         for flag, value in (("significant", significant), ("primary", primary)):
             if not isinstance(value, bool):
-                raise _fail(path, f"{where}.{flag} must be true or false")
+                raise invalid(path, f"{where}.{flag} must be true or false")
         suite = item.get("suite")
         if suite is not None and str(suite) not in suites:
-            raise _fail(path, f"{where}.suite {suite!r} is not a configured suite{suggestion(str(suite), suites)}")
+            raise invalid(path, f"{where}.suite {suite!r} is not a configured suite{suggestion(str(suite), suites)}")
         thresholds.append(
             Threshold(
                 metric,
@@ -252,12 +257,12 @@ def _grader(path: Path, value: object) -> GraderSpec | None:
         source = (path.parent / value).resolve()
         value = _read_yaml(source, "grader settings").get("grader")
     if not isinstance(value, dict) or "model" not in value:
-        raise _fail(source, "`grader` needs a `model` (e.g. anthropic/claude-sonnet-4-5) and optional `config`")
+        raise invalid(source, "`grader` needs a `model` (e.g. anthropic/claude-sonnet-4-5) and optional `config`")
     config = value.get("config") or {}
     try:
         GenerateConfig(**config)
     except Exception as error:
-        raise _fail(source, f"grader config is not a valid generate config: {str(error).splitlines()[0]}") from None
+        raise invalid(source, f"grader config is not a valid generate config: {str(error).splitlines()[0]}") from None
     return GraderSpec(str(value["model"]), dict(config), source if source != path else None)
 
 
@@ -265,13 +270,15 @@ def _eval_options(path: Path, value: object) -> dict[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise _fail(path, "`eval` must map eval_set options to values (e.g. max_connections: 10)")
+        raise invalid(path, "`eval` must map eval_set options to values (e.g. max_connections: 10)")
     allowed = set(python_inspect.signature(eval_set).parameters) | set(GenerateConfig.model_fields)
     for key in value:
         if key in EVAL_SET_OWN:
-            raise _fail(path, f"set {key!r} at the top level of the config (or leave it to nightly), not under `eval`")
+            raise invalid(
+                path, f"set {key!r} at the top level of the config (or leave it to nightly), not under `eval`"
+            )
         if key not in allowed:
-            raise _fail(path, f"`eval` option {key!r} is not an eval_set option (see inspect_ai.eval_set)")
+            raise invalid(path, f"`eval` option {key!r} is not an eval_set option (see inspect_ai.eval_set)")
     return dict(value)
 
 
@@ -280,20 +287,20 @@ def load_config(path: Path) -> NightlyConfig:
     data = _read_yaml(path, "nightly config")
     unknown = sorted(str(key) for key in set(data) - TOP_LEVEL_KEYS)
     if unknown:
-        raise _fail(
+        raise invalid(
             path,
             f"unknown setting {unknown[0]!r}{suggestion(unknown[0], TOP_LEVEL_KEYS)} "
             f"(settings: {', '.join(sorted(TOP_LEVEL_KEYS))})",
         )
     if "log_root" not in data:
-        raise _fail(path, "missing `log_root` (where dated run directories go, e.g. results/nightly)")
+        raise invalid(path, "missing `log_root` (where dated run directories go, e.g. results/nightly)")
     baseline = str(data.get("baseline") or LAST_PASSED)
     min_coverage = _number(path, "min_coverage", data.get("min_coverage", 1.0), float, 0.0)
     if min_coverage > 1:
-        raise _fail(path, f"min_coverage is a share between 0 and 1 (1 = every gated pair), got {min_coverage}")
+        raise invalid(path, f"min_coverage is a share between 0 and 1 (1 = every gated pair), got {min_coverage}")
     alpha = _number(path, "alpha", data.get("alpha", 0.05), float, 0.0)
     if not 0 < alpha < 1:
-        raise _fail(path, f"alpha must be between 0 and 1, got {alpha}")
+        raise invalid(path, f"alpha must be between 0 and 1, got {alpha}")
     optional_ints = {
         key: None if data.get(key) is None else _number(path, key, data[key], int, 1 if key != "seed" else 0)
         for key in ("epochs", "limit", "seed")

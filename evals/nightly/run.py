@@ -18,7 +18,7 @@ from inspect_ai.util import DisplayType
 
 from evals.logs import LogInfo, find_log_files, read_log_infos
 from evals.name_checks import UnknownNameError, build_suite, check_pattern
-from evals.nightly.config import ConfigError, GraderSpec, NightlyConfig, _fail
+from evals.nightly.config import ConfigError, GraderSpec, NightlyConfig, invalid
 from evals.nightly.metric_catalogue import suite_metrics
 from evals.nightly.panel import write_panel
 from scorers.grader_settings import CONFIG_ENV
@@ -44,7 +44,7 @@ def build_tasks(config: NightlyConfig) -> list[Task]:
     try:
         return [build_suite(name, args) for name, args in config.suites.items()]
     except UnknownNameError as error:
-        raise _fail(config.path, str(error)) from None
+        raise invalid(config.path, str(error)) from None
 
 
 def model_roles(config: NightlyConfig) -> dict[str, str | Model] | None:
@@ -120,5 +120,5 @@ def check_metric_names(config: NightlyConfig) -> dict[str, list[str]]:
         try:
             check_pattern(rule.metric, names, f"thresholds[{index}].metric")
         except UnknownNameError as error:
-            raise _fail(config.path, f"{error} (the configured suites produce: {', '.join(names)})") from None
+            raise invalid(config.path, f"{error} (the configured suites produce: {', '.join(names)})") from None
     return metrics
