@@ -13,9 +13,15 @@ import difflib
 from dataclasses import replace
 from typing import Any
 
-from inspect_ai._util.error import PrerequisiteError
-from inspect_ai.model import ChatMessage, GenerateConfig, ModelAPI, ModelOutput, ModelUsage, modelapi
-from inspect_ai.model._model_output import ChatCompletionChoice
+from inspect_ai.model import (
+    ChatCompletionChoice,
+    ChatMessage,
+    GenerateConfig,
+    ModelAPI,
+    ModelOutput,
+    ModelUsage,
+    modelapi,
+)
 from inspect_ai.tool import ToolChoice, ToolInfo
 
 import evals.organisms.situation_concealment  # registers its situation
@@ -25,6 +31,7 @@ from evals.organisms import situation_collusion, situation_oversight  # noqa: F4
 from evals.organisms.profiles import PROFILES, Profile, get_profile
 from evals.organisms.situations import SITUATIONS, Turn
 from evals.organisms.training_gaming import TrainingGamingSituation
+from scorers.inspect_internals import PrerequisiteError
 
 FALLBACK = TrainingGamingSituation()
 
