@@ -4,7 +4,7 @@ ValueError too, it is caught like any other bad value. In the lowest layer so sc
 
 from __future__ import annotations
 
-from inspect_ai._util.error import PrerequisiteError
+from scorers.inspect_internals import PrerequisiteError
 
 
 class ParameterError(PrerequisiteError, ValueError):

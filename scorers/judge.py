@@ -105,11 +105,6 @@ class VoteBatch(Generic[T]):
         """Calls not made because adaptive voting stopped early."""
         return max(0, self.budget - self.calls)
 
-    @property
-    def real_calls(self) -> int:
-        """Calls that reached the grader (not answered from the cache)."""
-        return self.calls - self.cache_hits
-
     def failure_summary(self) -> str:
         reasons = "; ".join(dict.fromkeys(self.failures))
         return f"only {len(self.parsed)} of {self.calls} judge replies were usable ({reasons})"
@@ -121,13 +116,6 @@ def validate_backend(backend: str, scorer_name: str) -> Backend:
             f"{scorer_name}: unknown backend {backend!r}; use one of {', '.join(BACKENDS)} (e.g. -S backend=auto)"
         )
     return backend  # type: ignore[return-value]
-
-
-def grader_model() -> Model | None:
-    """The model bound to the `grader` role, or None when no grader is configured."""
-    if GRADER_ROLE not in model_roles():
-        return None
-    return get_model(role=GRADER_ROLE, required=True)
 
 
 def grader_panel() -> list[tuple[str, Model]]:

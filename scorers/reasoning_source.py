@@ -31,7 +31,6 @@ from scorers.data_files import load_yaml
 from scorers.output_contract import message_text_and_reasoning, output_contract, parse_response
 
 SOURCES_FILE = "judge/reasoning_sources.yaml"
-FIXED_SOURCES = ("native", "contract_tag", "untagged_prose", "none")
 OTHER_TAG = "other_tag:"
 _TAG = re.compile(r"<\s*(/)?\s*([A-Za-z][\w-]{0,63})\s*(/)?\s*>")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
@@ -224,8 +223,3 @@ def split_drafts(reasoning: str) -> tuple[str, list[str]]:
     else:
         kept.append(reasoning[position:])
     return "".join(kept), drafts
-
-
-def is_known_source(source: str) -> bool:
-    """Whether `source` is one of the values `find_reasoning` returns."""
-    return source in FIXED_SOURCES or (source.startswith(OTHER_TAG) and len(source) > len(OTHER_TAG))

@@ -23,7 +23,6 @@ from typing import Literal
 
 Voting = Literal["fixed", "adaptive"]
 VOTING_MODES: tuple[str, ...] = ("fixed", "adaptive")
-Region = Literal["no", "maybe", "yes"]
 Interval = Literal["wilson", "jeffreys"]
 INTERVALS: tuple[str, ...] = ("wilson", "jeffreys")
 
@@ -69,14 +68,6 @@ class VotingRule:
             raise ValueError(f"judge stopping interval must be one of {', '.join(INTERVALS)}, got {self.interval!r}")
         if not 0.5 <= self.confidence < 1.0:
             raise ValueError(f"judge stopping confidence must be in [0.5, 1), got {self.confidence}")
-
-    def region(self, share: float) -> Region:
-        """Where a vote share falls: at or above the threshold, in the maybe band, or below both."""
-        if share >= self.threshold:
-            return "yes"
-        if self.maybe_low <= share < self.maybe_high:
-            return "maybe"
-        return "no"
 
     def is_maybe(self, share: float) -> bool:
         return self.maybe_low <= share < self.maybe_high

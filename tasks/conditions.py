@@ -6,8 +6,7 @@ sliced by any factor. Suites vary some factors; the others sit at their referenc
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Sequence
 
 from scorers.errors import ParameterError as ParameterError  # re-exported: suites raise it
 from scorers.vocabulary import factor_levels
@@ -44,23 +43,6 @@ def select_levels(
             f"{offered}: {', '.join(available)} (e.g. {usage}{available[0]})"
         )
     return tuple(dict.fromkeys(levels))
-
-
-def select_factor(factor: str, requested: FactorSelection) -> tuple[str, ...]:
-    """`select_levels` over every level the vocabulary gives `factor` (datasets/shared/conditions.yaml)."""
-    return select_levels(factor, requested, factor_levels()[factor])
-
-
-def condition_grid(varied: Mapping[str, Sequence[str]]) -> Iterator[dict[str, str]]:
-    """Every combination of the varied factors, each completed with reference levels for the rest.
-
-    Suites may vary factors of their own (e.g. `incentive`) beside the shared vocabulary.
-    """
-    names = list(varied)
-    for combination in itertools.product(*(varied[name] for name in names)):
-        condition = reference_condition()
-        condition.update(zip(names, combination, strict=True))
-        yield condition
 
 
 def positive_int(name: str, value: object) -> int:

@@ -48,10 +48,6 @@ class Cue:
         return self.text if self.placement == "user" else ""
 
 
-def cue_styles() -> list[str]:
-    return list(load_yaml(SHARED_CUES_FILE)["styles"])
-
-
 SHARED_CUES_FILE = "shared/training_awareness_cues.yaml"
 
 

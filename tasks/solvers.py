@@ -13,8 +13,9 @@ from __future__ import annotations
 import logging
 
 from inspect_ai.model import ContentReasoning, GenerateConfigArgs
-from inspect_ai.model._generate_config import active_generate_config  # the run's config; no public accessor
 from inspect_ai.solver import Generate, Solver, TaskState, solver
+
+from scorers.inspect_internals import active_generate_config  # the run's config; no public accessor
 
 logger = logging.getLogger(__name__)
 

@@ -15,7 +15,6 @@ from inspect_ai.util import store
 from scorers.oversight_subversion import FILESYSTEM_STORE_KEY, canonical_path
 
 MAX_FILE_CHARS = 20_000
-TOOL_NAMES = ("list_files", "read_file", "write_file", "delete_file")
 
 
 def normalise_path(path: str) -> str:

@@ -4,39 +4,20 @@ directory outside the repository, the way users do."""
 from __future__ import annotations
 
 import contextlib
-import functools
-import importlib.metadata
 import io
 import os
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-import inspect_ai._display.rich.display as inspect_rich_display
-import inspect_ai._util.package as inspect_package
 import pytest
-import rich
 
-# Inspect resolves the distribution behind every task it runs by scanning the file list of every installed
-# distribution (`importlib.metadata.packages_distributions`), once per `eval()` call: about a quarter of the
-# time of a small in-process eval, and the suite makes hundreds. Nothing is installed while the tests run, so
-# the scan is done once per session. Eval results and logs are unchanged (the same distribution is found).
-if hasattr(inspect_package, "packages_distributions"):
-    inspect_package.packages_distributions = functools.cache(importlib.metadata.packages_distributions)  # type: ignore[assignment]
+from tests.support.inspect_internals import speed_up_inspect
 
-# With `display="none"` Inspect still renders its final results table into a quiet console: every metric of every
-# task (about 300 for a hypothesis suite, one per cell, interval bound and count) laid out by `rich`, about 1.2 s a
-# task and a quarter of an in-process organism run, for output that is thrown away. While the console is quiet
-# the table is skipped; what any test can see (logs, printed output) is unchanged.
-if hasattr(inspect_rich_display, "tasks_results"):
-    _tasks_results = inspect_rich_display.tasks_results
-
-    def _tasks_results_unless_quiet(tasks: Any) -> Any:
-        return "" if rich.get_console().quiet else _tasks_results(tasks)
-
-    inspect_rich_display.tasks_results = _tasks_results_unless_quiet
+# Skips work that only feeds screens nobody watches (the distribution scan per eval, the results table rendered
+# into a quiet console); logs and printed output are unchanged. See tests/support/inspect_internals.py.
+speed_up_inspect()
 
 pytest_plugins = ("tests.support.run_plan",)
 

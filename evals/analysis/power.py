@@ -57,15 +57,6 @@ def minimum_detectable_difference(
     return _rate_at(baseline_rate, float(h)) - baseline_rate
 
 
-def power_for_difference(
-    difference: float, n_effective: float, baseline_rate: float = PLANNING_RATE, alpha: float = 0.05
-) -> float:
-    """Power of a two-sided test at `alpha` to detect `baseline_rate` vs `baseline_rate + difference`."""
-    target = min(1.0, max(0.0, baseline_rate + difference))
-    h = 2 * math.asin(math.sqrt(target)) - 2 * math.asin(math.sqrt(baseline_rate))
-    return float(NormalIndPower().power(effect_size=abs(h), nobs1=n_effective, alpha=alpha, ratio=1.0))
-
-
 @dataclass(frozen=True)
 class CellShape:
     """How one cell of a suite is filled: samples and distinct scenarios (per epoch)."""

@@ -137,18 +137,3 @@ def accuracy_note(log_dirs: list[Path], backends: list[str]) -> list[str]:
     if chosen == ["rules"]:
         lines.insert(0, f"TG rates come from the offline rules only ({RULES_CAVEAT}).")
     return lines
-
-
-def report_accuracy_lines(sources: list[str], judge_cost: Any) -> list[str]:
-    """For the report: the accuracy line of every back end that decided TG samples in these logs (`judge_cost`
-    is the report's per-log table with `backend <name>` counts); calibration results are looked for next to
-    each source (its folder for a log file)."""
-    if judge_cost is None or getattr(judge_cost, "empty", True):
-        return []
-    backends = [
-        name
-        for name in ("judge", "rules", "prefilter")
-        if f"backend {name}" in judge_cost and float(judge_cost[f"backend {name}"].fillna(0).sum()) > 0
-    ]
-    folders = list(dict.fromkeys(Path(s) if Path(s).is_dir() else Path(s).parent for s in sources))
-    return accuracy_note(folders, backends)

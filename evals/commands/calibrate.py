@@ -29,7 +29,9 @@ def register(subparsers: Any) -> None:
         "training_gaming, training_gaming_realistic; a .jsonl file; a directory written by Dataset.save_to_disk; "
         "or hf:<dataset id>) and writes calibration-<backend>-<set>.json/.md next to the logs.",
     )
-    parser.add_argument("labelled", nargs="?", default=DEFAULT_SET, help=f"labelled set (default {DEFAULT_SET})")
+    parser.add_argument(
+        "labelled", nargs="?", default=DEFAULT_SET, metavar="LABELLED", help=f"labelled set (default {DEFAULT_SET})"
+    )
     parser.add_argument(
         "--backend", choices=("judge", "rules"), default=None, help="default: judge if a grader is given"
     )
@@ -44,7 +46,12 @@ def register(subparsers: Any) -> None:
         help="grader YAML (configs/grader.yaml): grader model and judge voting",
     )
     parser.add_argument("--votes", type=int, default=None, help="most judge calls per sample")
-    parser.add_argument("--voting", choices=("fixed", "adaptive"), default=None)
+    parser.add_argument(
+        "--voting",
+        choices=("fixed", "adaptive"),
+        default=None,
+        help="fixed: --votes judge calls per sample; adaptive: ask in rounds, stop once the vote share is settled",
+    )
     parser.add_argument("--threshold", type=float, default=None, help="verdict: TG vote share >= threshold")
     parser.add_argument("--maybe-band", default=None, metavar="LOW,HIGH", help="e.g. 0.2,0.4")
     parser.add_argument("--min-votes", type=int, default=None, help="adaptive voting's first round")
@@ -52,9 +59,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--no-cache", action="store_true", help="do not use Inspect's model cache for judge calls")
     parser.add_argument("--split", default=None, help="only rows with this split value (e.g. dev)")
     parser.add_argument("--hf-split", default="train", help="split of a Hugging Face dataset (default train)")
-    parser.add_argument("--id-column", default="id")
+    parser.add_argument("--id-column", default="id", help="column holding each row's id (default id)")
     parser.add_argument("--text-column", default="reasoning", help="column holding the reasoning")
-    parser.add_argument("--answer-column", default="answer")
+    parser.add_argument("--answer-column", default="answer", help="column holding the final answer (default answer)")
     parser.add_argument("--completion-column", default="completion", help="full reply, reasoning cut out by tag")
     parser.add_argument("--label-column", default="labels.training_gaming", help="dotted names read nested fields")
     parser.add_argument("--positive-label", action="append", default=None, help="label value meaning TG/faking")
@@ -73,7 +80,12 @@ def register(subparsers: Any) -> None:
         help="where the JSON + Markdown result goes (default: --log-dir); give a suite's log directory for its "
         "report to show the figures",
     )
-    parser.add_argument("--max-connections", type=int, default=10)
+    parser.add_argument(
+        "--max-connections",
+        type=int,
+        default=10,
+        help="Inspect's max_connections: most concurrent model calls (default 10)",
+    )
     parser.add_argument(
         "--write-threshold", action="store_true", help="write the best-F1 threshold into --grader-config"
     )

@@ -38,8 +38,8 @@ def register(subparsers: Any) -> None:
         f"({PANEL_FILE}), else by name. Exit codes with --fail-on-change: 0 no change, 1 a significant change, "
         "3 A not covered (a model on one side only, or too few of A's pairs compared), 2 bad arguments.",
     )
-    parser.add_argument("a", help="baseline: a log directory or file, or a model/alias with --logs")
-    parser.add_argument("b", help="candidate: a log directory or file, or a model/alias with --logs")
+    parser.add_argument("a", metavar="A", help="baseline: a log directory or file, or a model/alias with --logs")
+    parser.add_argument("b", metavar="B", help="candidate: a log directory or file, or a model/alias with --logs")
     parser.add_argument("--logs", type=Path, default=None, help="select A and B by model from this log directory")
     parser.add_argument(
         "--panel",

@@ -20,13 +20,16 @@ def register(subparsers: Any) -> None:
         "where the behaviour is significant, and how training-gaming and each worst-case behaviour co-occur, "
         "with 95% intervals. An unreadable log is skipped with a warning naming it (an error with --strict).",
     )
-    parser.add_argument("log_dir", type=Path, help="directory of Inspect logs (searched recursively)")
+    parser.add_argument(
+        "log_dir", type=Path, metavar="LOG_DIR", help="directory of Inspect logs (searched recursively)"
+    )
     parser.add_argument("--model", default=None, help="only this model (full name or its last part)")
     parser.add_argument(
         "--output",
         type=Path,
         default=None,
-        help="file stem for the .json and .md outputs (default: LOG_DIR/consistency)",
+        metavar="STEM",
+        help="file stem of the outputs: STEM.json and STEM.md (default: LOG_DIR/consistency)",
     )
     parser.add_argument("--strict", action="store_true", help="an unreadable log is an error instead of skipped")
     parser.set_defaults(handler=run)

@@ -42,8 +42,9 @@ def register(subparsers: Any) -> None:
         dest="task_args",
         action="append",
         default=[],
-        metavar="NAME=VALUE",
-        help="task argument for every selected suite (checked against each suite's parameters)",
+        metavar="KEY=VALUE",
+        help="task parameter, as for `inspect eval -T` (e.g. -T cot=none,hidden_scratchpad); applied to every "
+        "selected suite and checked against each suite's parameters; repeatable",
     )
     parser.add_argument("--no-report", action="store_true", help="skip writing the HTML/Markdown report")
     parser.set_defaults(handler=run)

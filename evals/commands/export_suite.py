@@ -1,7 +1,7 @@
 """`schemer-evals export-suite`: publish exactly what the suites ask, so others can inspect or reuse it.
 
 For every selected suite it builds the task (with any `-T` parameters, as `inspect eval` would) and writes
-its samples as a Hugging Face `datasets` dataset under `--out`: `<suite>/` (`save_to_disk`, reload with
+its samples as a Hugging Face `datasets` dataset under `--output-dir`: `<suite>/` (`save_to_disk`, reload with
 `datasets.load_from_disk`) and `<suite>.jsonl`, plus `manifest.json` with each suite's sample count, task
 version and parameters. One row per sample: `id`, `messages` (role/content), `target`, and every metadata
 field as its own column, so the rows can be filtered by any condition factor.
@@ -37,7 +37,11 @@ def register(subparsers: Any) -> None:
         help="write every suite's samples as a Hugging Face dataset (save_to_disk and JSONL)",
         description=__doc__.split("\n\n")[1] if __doc__ else None,
     )
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"output directory (default: {DEFAULT_OUT})")
+    parser.add_argument(
+        "--output-dir", type=Path, default=DEFAULT_OUT, help=f"where the datasets go (default: {DEFAULT_OUT})"
+    )
+    # The option's former name, still accepted; not shown in --help.
+    parser.add_argument("--out", dest="output_dir", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     parser.add_argument("--suites", default=",".join(SUITES), help=f"comma-separated suites ({', '.join(SUITES)})")
     parser.add_argument(
         "-T",
@@ -46,7 +50,7 @@ def register(subparsers: Any) -> None:
         default=[],
         metavar="KEY=VALUE",
         help="task parameter, as for `inspect eval -T` (e.g. -T cot=none,hidden_scratchpad); "
-        "applied to every selected suite that takes it",
+        "applied to every selected suite that takes it; repeatable",
     )
     parser.set_defaults(handler=run)
 
@@ -61,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
             f"-T {', '.join(unused)}: no selected suite takes this parameter "
             f"(suites: {', '.join(suites)}; see `inspect info` or docs/suites/ for each suite's parameters)"
         )
-    out: Path = args.out
+    out: Path = args.output_dir
     manifest: dict[str, Any] = {}
     for name in suites:
         task = SUITES[name](**plans[name])
@@ -135,7 +139,7 @@ def write_suite(name: str, rows: list[Row], out: Path) -> dict[str, Path]:
     dataset_dir, jsonl = out / name, out / f"{name}.jsonl"
     if dataset_dir.exists():
         if not any((dataset_dir / marker).exists() for marker in SAVED_DATASET_MARKERS):
-            raise UsageError(f"{dataset_dir} exists and is not an exported dataset; choose another --out")
+            raise UsageError(f"{dataset_dir} exists and is not an exported dataset; choose another --output-dir")
         shutil.rmtree(dataset_dir)
     out.mkdir(parents=True, exist_ok=True)
     datasets.Dataset.from_list(rows).save_to_disk(str(dataset_dir))

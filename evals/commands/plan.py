@@ -33,7 +33,12 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--suite", required=True, help=f"one suite ({', '.join(SUITES)})")
     parser.add_argument(
-        "-T", dest="task_args", action="append", default=[], metavar="KEY=VALUE", help="task parameter, as for -T"
+        "-T",
+        dest="task_args",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="task parameter of the suite, as for `inspect eval -T` (e.g. -T cot=none,hidden_scratchpad); repeatable",
     )
     parser.add_argument("--scenarios-per-cell", type=int, help="the suite's scenarios_per_cell (default: its own)")
     parser.add_argument("--epochs", type=int, default=1, help="epochs of the run (default 1)")

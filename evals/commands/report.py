@@ -26,7 +26,9 @@ def register(subparsers: Any) -> None:
         "consistency, placement) and a models x behaviours heat map; then one figure per hypothesis, per-condition "
         "rates with 95% intervals, effects, example transcripts, and the logs, judge cost and unscored samples.",
     )
-    parser.add_argument("logs", nargs="+", type=Path, help="log directories (searched recursively) or .eval files")
+    parser.add_argument(
+        "logs", nargs="+", type=Path, metavar="LOGS", help="log directories (searched recursively) or .eval files"
+    )
     parser.add_argument(
         "--output-dir",
         type=Path,

@@ -1,4 +1,4 @@
-"""`schemer-evals trend NIGHTLY_ROOT`: every recorded night (verdict, baseline, coverage) and each headline
+"""`schemer-evals trend ROOT`: every recorded night (verdict, baseline, coverage) and each headline
 metric across nights with its interval, in Markdown, so a slow drift is visible."""
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "trend",
         help="headline metrics across nightly runs, with intervals and each night's verdict",
-        description=f"Reads NIGHTLY_ROOT/{HISTORY_FILE} (written by `nightly`), prints the trend as Markdown and "
+        description=f"Reads ROOT/{HISTORY_FILE} (written by `nightly`), prints the trend as Markdown and "
         "writes trend.md and trend.png.",
     )
-    parser.add_argument("root", type=Path, help="the nightly log_root (holds history.jsonl)")
+    parser.add_argument("root", type=Path, metavar="ROOT", help=f"the nightly log_root (holds {HISTORY_FILE})")
     parser.add_argument("--output-dir", type=Path, default=None, help="where trend.md/png go (default: ROOT)")
     parser.set_defaults(handler=run)
 

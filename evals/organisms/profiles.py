@@ -11,10 +11,10 @@ that complies with borderline requests at `base_compliance`. Gates:
 Any profile can be heterogeneous (`scenario_sd > 0`, or `-M scenario_sd=...` on the provider): each scenario then
 has its own latent propensity around the same planted population rates (see `heterogeneity`).
 
-Two look-alikes of training-gaming (issue 15) are planted beside it: `rated_compliance` (a rater sycophant
-complies more whenever it is rated, trained on or not, without reasoning about training) and
-`no_deployment_gaming_rate` (how much an instrumental gamer still games when the trained version will never
-be deployed; a terminal goal guarder keeps its full rate).
+Two look-alikes of training-gaming (behaviours a TG rate could be mistaken for) are planted beside it:
+`rated_compliance` (a rater sycophant complies more whenever it is rated, trained on or not, without reasoning
+about training) and `no_deployment_gaming_rate` (how much an instrumental gamer still games when the trained
+version will never be deployed; a terminal goal guarder keeps its full rate).
 """
 
 from __future__ import annotations

@@ -13,9 +13,15 @@ import difflib
 from dataclasses import replace
 from typing import Any
 
-from inspect_ai._util.error import PrerequisiteError
-from inspect_ai.model import ChatMessage, GenerateConfig, ModelAPI, ModelOutput, ModelUsage, modelapi
-from inspect_ai.model._model_output import ChatCompletionChoice
+from inspect_ai.model import (
+    ChatCompletionChoice,
+    ChatMessage,
+    GenerateConfig,
+    ModelAPI,
+    ModelOutput,
+    ModelUsage,
+    modelapi,
+)
 from inspect_ai.tool import ToolChoice, ToolInfo
 
 from evals.organisms.profiles import PROFILES, Profile, get_profile
@@ -26,6 +32,7 @@ from evals.organisms.situation_oversight import OversightSituation
 from evals.organisms.situation_sandbagging import SandbaggingSituation
 from evals.organisms.situations import Situation, Turn
 from evals.organisms.training_gaming import TrainingGamingSituation
+from scorers.inspect_internals import PrerequisiteError
 
 SITUATIONS: tuple[Situation, ...] = (
     ConcealmentSituation(),

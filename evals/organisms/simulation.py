@@ -25,7 +25,6 @@ from evals.organisms.training_gaming import decision_for, situation_rng
 
 COMPLIANCE = "compliance"
 TRAINING_GAMING = "training_gaming_reasoning:training_gaming"
-METRICS = (COMPLIANCE, TRAINING_GAMING)
 
 
 @dataclass(frozen=True)

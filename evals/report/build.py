@@ -102,10 +102,6 @@ class Report:
     hypotheses: list[str] = field(default_factory=list)
     """One line per hypothesis, suite, model and outcome from the factor model (`evals.analysis.factor_model`)."""
 
-    @property
-    def matrix_metrics(self) -> list[str]:
-        return list(dict.fromkeys(self.matrix["metric"])) if not self.matrix.empty else []
-
 
 def metric_infos(scores: pd.DataFrame) -> list[MetricInfo]:
     """The metrics of some scores, each scorer's keys in its own order, compliance and TG first."""

@@ -496,26 +496,3 @@ def context_effect_text(context: ContextFinding) -> str:
     if context.tg_rate is not None:
         parts.append(f"TG reasoning {context.tg_rate.text(signed=False)}")
     return ", ".join(parts)
-
-
-def behaviour_sentences(finding: BehaviourFinding) -> list[str]:
-    """One sentence per suite: where it appears (with each appearing context's effect) and where it does not
-    (with the largest upper bound there)."""
-    if finding.status == "not measured":
-        return [f"not measured: {finding.reason}"]
-    lines = []
-    for suite, contexts in by_suite(finding.contexts).items():
-        absent = [c for c in contexts if not c.appears]
-        text = f"{suite_label(suite)}: {where_text(contexts)}"
-        shown = [f"{c.name}: {context_effect_text(c)}" for c in contexts if c.appears]
-        if shown:
-            text += " (" + "; ".join(shown) + ")"
-        if absent:
-            widest = max((c.effect.high for c in absent if not math.isnan(c.effect.high)), default=math.nan)
-            names = "; ".join(c.name for c in absent)
-            bound = (
-                f", every {absent[0].measure} ≤ {widest:+.2f} at the 95% upper bound" if not math.isnan(widest) else ""
-            )
-            text += f"; not in {names}{bound}"
-        lines.append(text)
-    return lines

@@ -13,6 +13,7 @@ import time
 import pytest
 from inspect_ai.log import EvalSample, read_eval_log
 from inspect_ai.model import (
+    ChatCompletionChoice,
     ChatMessage,
     ChatMessageAssistant,
     ContentReasoning,
@@ -21,7 +22,6 @@ from inspect_ai.model import (
     ModelOutput,
     ModelUsage,
 )
-from inspect_ai.model._model_output import ChatCompletionChoice
 from inspect_ai.tool import ToolChoice, ToolInfo
 
 from scorers.output_contract import parse_message, parse_response

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from scorers.data_files import datasets_dir
-from scorers.reasoning_source import find_reasoning, is_known_source, split_drafts
+from scorers.reasoning_source import find_reasoning, split_drafts
 
 pytestmark = pytest.mark.inspect_eval
 
@@ -38,7 +38,7 @@ def test_other_reasoning_tags(tag: str) -> None:
     completion = f"<{tag}>{SCRATCH}</{tag}>\n\n<OUTPUT>Here is the answer.</OUTPUT>"
     text, source = find_reasoning(completion)
     assert text == SCRATCH
-    assert source.lower() == f"other_tag:{tag}".lower() and is_known_source(source)
+    assert source.lower() == f"other_tag:{tag}".lower()
 
 
 def test_several_scratchpad_blocks_are_joined_in_order_and_the_answer_is_left_out() -> None:

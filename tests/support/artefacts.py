@@ -8,12 +8,11 @@ trace logs) are decompressed. Everything else is read raw.
 from __future__ import annotations
 
 import gzip
-import importlib
 import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-importlib.import_module("inspect_ai._util.zipfile")  # teaches zipfile the zstd compression .eval logs use
+import tests.support.inspect_internals  # noqa: F401  (teaches zipfile the zstd compression .eval logs use)
 
 
 def artefact_contents(*roots: Path) -> Iterator[tuple[str, bytes]]:

@@ -314,8 +314,3 @@ class FaultServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
-
-
-def prompts_answered(requests: Sequence[RecordedRequest]) -> set[str]:
-    """Prompt keys that received at least one normal reply."""
-    return {request.prompt_key for request in requests if request.fault is Fault.OK}

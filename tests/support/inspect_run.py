@@ -17,7 +17,6 @@ from __future__ import annotations
 from typing import Any
 
 from inspect_ai import eval as inspect_eval
-from inspect_ai import eval_set as inspect_eval_set
 from inspect_ai.log import EvalLog
 
 QUIET: dict[str, Any] = {"display": "none", "score_display": False, "log_realtime": False}
@@ -27,8 +26,3 @@ QUIET: dict[str, Any] = {"display": "none", "score_display": False, "log_realtim
 def run_eval(*args: Any, **kwargs: Any) -> list[EvalLog]:
     """`inspect_ai.eval` with `QUIET` defaults (explicit keyword arguments win)."""
     return inspect_eval(*args, **{**QUIET, **kwargs})
-
-
-def run_eval_set(*args: Any, **kwargs: Any) -> tuple[bool, list[EvalLog]]:
-    """`inspect_ai.eval_set` with `QUIET` defaults (explicit keyword arguments win)."""
-    return inspect_eval_set(*args, **{**QUIET, **kwargs})

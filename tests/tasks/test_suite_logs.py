@@ -1,5 +1,5 @@
 """For every suite, per-cell results add up to the samples scored: a small organism run of each suite, read
-back with `evals.logs.load`, grouped by the factors the suite declares (issue 12 item 7: training_info's
+back with `evals.logs.load`, grouped by the factors the suite declares (a past regression: training_info's
 `operator_ethics_cue`, empty for neutral operators, was once taken for a factor and dropped 135 samples)."""
 
 from __future__ import annotations

@@ -257,23 +257,6 @@ def test_markdown_escapes_quoted_model_output(tmp_path: Path) -> None:
     assert json.loads(json_path.read_text())["set"] == "evil"
 
 
-def test_the_report_lines_name_each_back_end_that_decided_samples(tmp_path: Path) -> None:
-    import pandas as pd
-
-    from evals.calibrate.accuracy import report_accuracy_lines
-
-    rules_only = pd.DataFrame([{"backend rules": 10, "backend judge": 0, "backend prefilter": 0}])
-    lines = report_accuracy_lines([str(tmp_path / "a.eval")], rules_only)
-    assert (
-        lines[0].startswith("TG rates come from the offline rules only (not a measured rate for this model")
-        and len(lines) == 2
-    )
-    mixed = pd.DataFrame([{"backend rules": 0, "backend judge": 7, "backend prefilter": 3}])
-    lines = report_accuracy_lines([str(tmp_path)], mixed)
-    assert lines[0].startswith("judge back end accuracy: not measured") and lines[1].startswith("rules back end")
-    assert report_accuracy_lines([str(tmp_path)], pd.DataFrame()) == []
-
-
 def test_cli_judge_with_a_grader_that_ignores_the_rubric_reports_unscored_and_writes_the_threshold(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -14,7 +14,7 @@ from tasks.training_info import training_info_samples
 
 
 def _export(out: Path, *extra: str) -> int:
-    return main(["export-suite", "--out", str(out), *extra])
+    return main(["export-suite", "--output-dir", str(out), *extra])
 
 
 def test_export_round_trips_every_sample(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -62,6 +62,14 @@ def test_parameters_reach_only_the_suites_that_take_them(tmp_path: Path) -> None
     assert set(cot["operator_ethics"]) == {"neutral"} and len(cot) == 2 * 3 * 5 * 4
 
 
+def test_the_former_out_option_still_names_the_output_directory(tmp_path: Path) -> None:
+    """`--out` was the option's name before `--output-dir`; it is still accepted (hidden from --help)."""
+    out = tmp_path / "suites"
+    assert main(["export-suite", "--out", str(out), "--suites", "training_info", "-T", "scenarios_per_cell=1"]) == 0
+    assert len(datasets.load_from_disk(str(out / "training_info"))) == 90
+    assert json.loads((out / "manifest.json").read_text())["training_info"]["samples"] == 90
+
+
 def test_re_export_replaces_the_previous_dataset(tmp_path: Path) -> None:
     out = tmp_path / "suites"
     assert _export(out, "--suites", "training_info", "-T", "scenarios_per_cell=2") == 0
@@ -92,4 +100,5 @@ def test_refuses_to_overwrite_a_directory_it_did_not_write(tmp_path: Path, capsy
     (precious / "notes.txt").write_text("keep me")
     assert _export(tmp_path, "--suites", "training_info", "-T", "scenarios_per_cell=1") == 2
     assert (precious / "notes.txt").read_text() == "keep me"
-    assert "not an exported dataset" in capsys.readouterr().err
+    error = capsys.readouterr().err
+    assert "not an exported dataset" in error and "choose another --output-dir" in error

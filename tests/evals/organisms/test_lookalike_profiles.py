@@ -1,4 +1,5 @@
-"""The look-alike organisms (issue 15) behave as planted, reading only the messages.
+"""The look-alike organisms (behaviours a TG rate could be mistaken for) behave as planted, reading only the
+messages.
 
 - Perception equals metadata for the new cues in all three hypothesis suites: `rated_not_trained`,
   `modification_stakes` and `evaluation_suspicion`.
