@@ -8,22 +8,14 @@ from collections.abc import Callable
 
 from inspect_ai import Task
 
-from tasks.collusion import DESIGN as COLLUSION_DESIGN
 from tasks.collusion import collusion
-from tasks.cot_availability import DESIGN as COT_AVAILABILITY_DESIGN
 from tasks.cot_availability import cot_availability
-from tasks.design import TRAINING_GAMING, SuiteDesign
-from tasks.eval_awareness import DESIGN as EVAL_AWARENESS_DESIGN
+from tasks.design import DECLARED, TRAINING_GAMING, SuiteDesign
 from tasks.eval_awareness import eval_awareness
-from tasks.oversight_subversion import DESIGN as OVERSIGHT_SUBVERSION_DESIGN
 from tasks.oversight_subversion import oversight_subversion
-from tasks.reasoning_concealment import DESIGN as REASONING_CONCEALMENT_DESIGN
 from tasks.reasoning_concealment import reasoning_concealment
-from tasks.sandbagging import DESIGN as SANDBAGGING_DESIGN
 from tasks.sandbagging import sandbagging
-from tasks.training_info import DESIGN as TRAINING_INFO_DESIGN
 from tasks.training_info import training_info
-from tasks.value_conflict import DESIGN as VALUE_CONFLICT_DESIGN
 from tasks.value_conflict import value_conflict
 
 SUITES: dict[str, Callable[..., Task]] = {
@@ -38,16 +30,7 @@ SUITES: dict[str, Callable[..., Task]] = {
 }
 """Suite name -> task function. The first group are the training-gaming suites."""
 
-DESIGNS: dict[str, SuiteDesign] = {
-    "value_conflict": VALUE_CONFLICT_DESIGN,
-    "training_info": TRAINING_INFO_DESIGN,
-    "cot_availability": COT_AVAILABILITY_DESIGN,
-    "sandbagging": SANDBAGGING_DESIGN,
-    "eval_awareness": EVAL_AWARENESS_DESIGN,
-    "reasoning_concealment": REASONING_CONCEALMENT_DESIGN,
-    "oversight_subversion": OVERSIGHT_SUBVERSION_DESIGN,
-    "collusion": COLLUSION_DESIGN,
-}
+DESIGNS: dict[str, SuiteDesign] = {name: DECLARED[name] for name in SUITES}
 """Suite name -> its declared design (factors, levels, defaults, options, and what reports file it under)."""
 
 WORST_CASE_BEHAVIOURS: tuple[str, ...] = tuple(

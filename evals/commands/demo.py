@@ -15,6 +15,7 @@ import yaml
 from inspect_ai import Task, eval_set
 from inspect_ai.log import EvalLog
 
+from evals.commands import add_task_parameters
 from evals.name_checks import build_suite, parse_task_arguments
 from evals.organisms.profiles import PROFILES
 from evals.report import make_report
@@ -37,15 +38,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--max-tasks", type=positive_int, default=4, help="tasks run in parallel, 1 or more (default 4)"
     )
-    parser.add_argument(
-        "-T",
-        dest="task_args",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="task parameter, as for `inspect eval -T` (e.g. -T cot=none,hidden_scratchpad); applied to every "
-        "selected suite and checked against each suite's parameters; repeatable",
-    )
+    add_task_parameters(parser, "applied to every selected suite and checked against each suite's parameters")
     parser.add_argument("--no-report", action="store_true", help="skip writing the HTML/Markdown report")
     parser.set_defaults(handler=run)
 

@@ -21,7 +21,7 @@ import yaml
 from inspect_ai import Task
 from inspect_ai.dataset import Sample
 
-from evals.commands import UsageError
+from evals.commands import UsageError, add_task_parameters
 from tasks.conditions import select_levels
 from tasks.suites import SUITES
 
@@ -43,15 +43,7 @@ def register(subparsers: Any) -> None:
     # The option's former name, still accepted; not shown in --help.
     parser.add_argument("--out", dest="output_dir", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     parser.add_argument("--suites", default=",".join(SUITES), help=f"comma-separated suites ({', '.join(SUITES)})")
-    parser.add_argument(
-        "-T",
-        dest="task_args",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="task parameter, as for `inspect eval -T` (e.g. -T cot=none,hidden_scratchpad); "
-        "applied to every selected suite that takes it; repeatable",
-    )
+    add_task_parameters(parser, "applied to every selected suite that takes it")
     parser.set_defaults(handler=run)
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 
 from evals.analysis.power import PLANNING_RATE, Plan, default_icc, plan_suite
 from evals.analysis.rates import NOT_CELL_FACTORS
-from evals.commands import UsageError
+from evals.commands import UsageError, add_task_parameters
 from evals.commands.export_suite import parse_task_args, suite_parameters
 from scorers.vocabulary import factor_levels
 from tasks.suites import SUITES, get_suite
@@ -32,14 +32,7 @@ def register(subparsers: Any) -> None:
         description=__doc__.split("\n\n")[1] if __doc__ else None,
     )
     parser.add_argument("--suite", required=True, help=f"one suite ({', '.join(SUITES)})")
-    parser.add_argument(
-        "-T",
-        dest="task_args",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="task parameter of the suite, as for `inspect eval -T` (e.g. -T cot=none,hidden_scratchpad); repeatable",
-    )
+    add_task_parameters(parser, "checked against the suite's parameters")
     parser.add_argument("--scenarios-per-cell", type=int, help="the suite's scenarios_per_cell (default: its own)")
     parser.add_argument("--epochs", type=int, default=1, help="epochs of the run (default 1)")
     parser.add_argument(
