@@ -338,6 +338,7 @@ class _Collector:
             "sample_id": summary.id,
             "epoch": summary.epoch,
             "error": summary.error is not None,
+            "pair_id": None if summary.metadata.get("pair_id") is None else str(summary.metadata["pair_id"]),
             **condition,
         }
         for scorer, score in (summary.scores or {}).items():
@@ -387,7 +388,7 @@ def read_samples(
     infos = read
     samples = pd.DataFrame(collector.samples)
     if samples.empty:
-        samples = pd.DataFrame(columns=["row", "log", "model", "suite", "sample_id", "epoch", "error"])
+        samples = pd.DataFrame(columns=["row", "log", "model", "suite", "sample_id", "epoch", "error", "pair_id"])
     scores = pd.DataFrame(collector.score_rows)
     scores["value"] = scores["value"].astype(float)
     for column in ("scorer", "key", "metric"):

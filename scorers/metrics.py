@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 from inspect_ai.scorer import SampleScore
 
-from scorers.statistics import Difference, clustered_difference, clustered_rate, paired_difference
+from scorers.statistics import Difference, clustered_rate, level_difference
 
 Indicator = Callable[[SampleScore], float | None]
 """Maps a scored sample to 1.0 / 0.0 (or a fraction), or None when it is unscored."""
@@ -57,6 +57,12 @@ def cluster_of(sample_score: SampleScore) -> Hashable:
         return f"scenario:{scenario}"
     # without an id (hand-built scores) every score is its own unit
     return f"sample:{sample_score.sample_id}" if sample_score.sample_id is not None else f"score:{id(sample_score)}"
+
+
+def pair_of(sample_score: SampleScore) -> Hashable | None:
+    """The sample's pair id (Inspect reduces epochs before metrics, so one score per sample arrives here)."""
+    pair = (sample_score.sample_metadata or {}).get(PAIR_KEY)
+    return None if pair is None else str(pair)
 
 
 def cell_key(sample_score: SampleScore, factors: Sequence[str]) -> str:
@@ -141,10 +147,11 @@ def gap_table(
             continue
         metadata = sample_score.sample_metadata or {}
         level = metadata.get(factor)
-        value = indicator(sample_score)
-        if value is None or level not in (first, second):
+        if level not in (first, second):
             continue
-        unit = _Unit(value, cluster_of(sample_score), metadata.get(PAIR_KEY))
+        value = indicator(sample_score)
+        # An unscored sample stays as NaN so that its pair is dropped, not the whole table unpaired.
+        unit = _Unit(math.nan if value is None else value, cluster_of(sample_score), pair_of(sample_score))
         counts["all"][level].append(unit)
         if within:
             counts[cell_key(sample_score, within)][level].append(unit)
@@ -155,7 +162,7 @@ def gap_table(
         table[f"{prefix}{name}"] = gap.value
         table[f"{prefix}{name} ci_low"] = gap.low
         table[f"{prefix}{name} ci_high"] = gap.high
-        table[f"{prefix}{name} n"] = len(a) + len(b)
+        table[f"{prefix}{name} n"] = gap.first.n + gap.second.n
         table[f"{prefix}{name} p_value"] = gap.p_value
     return table
 
@@ -163,30 +170,15 @@ def gap_table(
 class _Unit(NamedTuple):
     value: float
     cluster: Hashable
-    pair: object
+    pair: Hashable | None
 
 
 def _gap(a: list[_Unit], b: list[_Unit]) -> Difference:
-    """Paired when every unit of both levels has a distinct pair id and the ids match; clustered otherwise."""
-    pairs_a = {unit.pair: unit for unit in a}
-    pairs_b = {unit.pair: unit for unit in b}
-    pairable = (
-        a
-        and None not in pairs_a
-        and len(pairs_a) == len(a)
-        and len(pairs_b) == len(b)
-        and pairs_a.keys() == pairs_b.keys()
-    )
-    if pairable:
-        keys = list(pairs_a)
-        return paired_difference(
-            [pairs_a[key].value for key in keys],
-            [pairs_b[key].value for key in keys],
-            [pairs_a[k].cluster for k in keys],
-        )
-    return clustered_difference(
+    return level_difference(
         [unit.value for unit in a],
         [unit.cluster for unit in a],
+        [unit.pair for unit in a],
         [unit.value for unit in b],
         [unit.cluster for unit in b],
+        [unit.pair for unit in b],
     )

@@ -355,22 +355,73 @@ def clustered_difference(
     constant = bool(np.allclose(y, y[0]))
     # The sandwich needs two clusters and a residual degree of freedom (one value per group leaves none).
     if n_clusters < 2 or len(y) <= 2 or constant:
-        low = delta - math.sqrt((rate_a.value - rate_a.low) ** 2 + (rate_b.high - rate_b.value) ** 2)
-        high = delta + math.sqrt((rate_a.high - rate_a.value) ** 2 + (rate_b.value - rate_b.low) ** 2)
-        p_value = 1.0 if constant else math.nan
         reason = "no variance" if constant else "too few samples for a clustered variance"
-        return Difference(
-            rate_a, rate_b, max(-1.0, low), min(1.0, high), p_value, f"newcombe_n_eff ({reason})", 0, n_clusters
-        )
+        return _newcombe_of_rates(rate_a, rate_b, 1.0 if constant else math.nan, reason, n_clusters)
     design = np.column_stack([np.ones(len(y)), group])
     fit = _cluster_robust_ols(y, design, codes, use_t=True)
     with np.errstate(invalid="ignore"):  # a negative sandwich diagonal is the zero-variance case below
         standard_error, p_value = float(fit.bse[1]), float(fit.pvalues[1])
-    critical = _critical_value(level, n_clusters)
     if standard_error <= 0 or math.isnan(standard_error):
-        return Difference(rate_a, rate_b, delta, delta, 1.0, "clustered_ols (zero variance)", 0, n_clusters)
+        # Each group constant (e.g. all 1 against all 0): the sandwich says "no uncertainty", which is false
+        # with a handful of scenarios; the groups' own clustered (Wilson) limits bound the difference instead.
+        p_value = _cluster_fisher_p_value(rate_a, rate_b)
+        return _newcombe_of_rates(rate_a, rate_b, p_value, "each group constant", n_clusters)
+    critical = _critical_value(level, n_clusters)
     low, high = max(-1.0, delta - critical * standard_error), min(1.0, delta + critical * standard_error)
     return Difference(rate_a, rate_b, low, high, p_value, "clustered_ols", 0, n_clusters)
+
+
+def level_difference(
+    first: Sequence[float],
+    first_clusters: Sequence[Hashable],
+    first_pairs: Sequence[Hashable | None],
+    second: Sequence[float],
+    second_clusters: Sequence[Hashable],
+    second_pairs: Sequence[Hashable | None],
+    level: float = 0.95,
+) -> Difference:
+    """Mean at one level of a factor minus the mean at another: the one estimator behind every gap the harness
+    shows (the scorers' metrics, the report's tables, cards, heat map and why-the-gap).
+
+    Paired (`paired_difference`) when the two levels' units pair one to one: every unit carries a pair id, the
+    ids are distinct on each side and the same on both (the training and unmonitored samples of one cell index
+    and epoch). Otherwise clustered by scenario (`clustered_difference`). NaN values are unscored samples: a
+    pair with a NaN on either side is dropped, and unpaired NaNs are left out."""
+    ids_a, ids_b = list(first_pairs), list(second_pairs)
+    pairable = (
+        bool(ids_a)
+        and None not in ids_a
+        and None not in ids_b
+        and len(set(ids_a)) == len(ids_a)
+        and len(set(ids_b)) == len(ids_b)
+        and set(ids_a) == set(ids_b)
+    )
+    if pairable:
+        position = {pair: index for index, pair in enumerate(ids_b)}
+        order = [position[pair] for pair in ids_a]
+        return paired_difference(list(first), [second[i] for i in order], list(first_clusters), level)
+    return clustered_difference(first, first_clusters, second, second_clusters, level)
+
+
+def _newcombe_of_rates(rate_a: Rate, rate_b: Rate, p_value: float, reason: str, n_clusters: int) -> Difference:
+    """Newcombe's combination of the two groups' own (clustered) limits, for when no clustered variance of the
+    difference can be estimated."""
+    delta = rate_a.value - rate_b.value
+    low = delta - math.sqrt((rate_a.value - rate_a.low) ** 2 + (rate_b.high - rate_b.value) ** 2)
+    high = delta + math.sqrt((rate_a.high - rate_a.value) ** 2 + (rate_b.value - rate_b.low) ** 2)
+    method = f"newcombe_n_eff ({reason})"
+    return Difference(rate_a, rate_b, max(-1.0, low), min(1.0, high), p_value, method, 0, n_clusters)
+
+
+def _cluster_fisher_p_value(rate_a: Rate, rate_b: Rate) -> float:
+    """Fisher's exact test with scenarios as the units, for two groups that are each constant (every scenario of
+    a group has its group's value)."""
+    from scipy import stats as scipy_stats
+
+    clusters_a, clusters_b = max(1, rate_a.n_clusters), max(1, rate_b.n_clusters)
+    hits_a, hits_b = round(rate_a.value * clusters_a), round(rate_b.value * clusters_b)
+    table = [[hits_a, clusters_a - hits_a], [hits_b, clusters_b - hits_b]]
+    return float(scipy_stats.fisher_exact(table).pvalue)
 
 
 def holm(p_values: Sequence[float]) -> list[float]:

@@ -30,6 +30,7 @@ import statsmodels.formula.api as smf
 from scipy import stats as scipy_stats
 from scipy.special import expit
 
+from evals.analysis.numbers import interval, signed
 from evals.analysis.rates import CLUSTER, layouts, scored_frame
 from evals.logs import SampleTable
 from scorers.data_files import load_yaml
@@ -77,9 +78,9 @@ class HypothesisResult:
     def line(self) -> str:
         h = self.hypothesis
         return (
-            f"{h.id} ({self.suite}, {self.metric}, {self.model}): {h.statement}: {self.estimate:+.2f} "
-            f"[{self.low:+.2f}, {self.high:+.2f}], {format_p(self.p_value)} (training-cue effect "
-            f"{self.effect_high:+.2f} at {h.moderator}={h.moderator_high}, {self.effect_low:+.2f} at "
+            f"{h.id} ({self.suite}, {self.metric}, {self.model}): {h.statement}: {signed(self.estimate)} "
+            f"{interval(self.low, self.high)}, {format_p(self.p_value)} (training-cue effect "
+            f"{signed(self.effect_high)} at {h.moderator}={h.moderator_high}, {signed(self.effect_low)} at "
             f"{h.moderator_low}; {self.method}; n={self.n}, {self.n_clusters} scenarios)"
         )
 

@@ -15,6 +15,7 @@ import yaml
 from inspect_ai import Task, eval_set
 from inspect_ai.log import EvalLog
 
+from evals.analysis.numbers import interval, signed
 from evals.commands import add_task_parameters
 from evals.name_checks import build_suite, parse_task_arguments
 from evals.organisms.profiles import PROFILES
@@ -117,7 +118,7 @@ def summarise(logs: list[EvalLog]) -> str:
     for log in sorted(logs, key=lambda log: (log.eval.task, log.eval.model)):
         gap = _metric(log, "compliance", "gap ")
         gap_text = (
-            f"{gap['all']:+.2f} [{gap['all ci_low']:+.2f}, {gap['all ci_high']:+.2f}] (n={int(gap['all n'])})"
+            f"{signed(gap['all'])} {interval(gap['all ci_low'], gap['all ci_high'])} (n={int(gap['all n'])})"
             if gap and "all" in gap
             else "-"
         )

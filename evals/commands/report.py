@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from evals.analysis.evidence import DEFAULT_MARGIN
 from evals.compare import plural
 from evals.logs import LogInfo, load, skipped_count
 from evals.nightly.history import HISTORY_FILE
@@ -39,6 +40,13 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--examples", type=int, default=2, help="example transcripts per condition cell (default 2)")
     parser.add_argument("--strict", action="store_true", help="an unreadable log is an error instead of skipped")
     parser.add_argument(
+        "--margin",
+        type=float,
+        default=DEFAULT_MARGIN,
+        help=f"a behaviour counts as not found only when its 95%% upper bound is below this effect "
+        f"(default {DEFAULT_MARGIN})",
+    )
+    parser.add_argument(
         "--no-planted",
         action="store_true",
         help="do not read organism transcripts to draw their planted values in the figures",
@@ -57,9 +65,12 @@ def default_output_dir(logs: list[Path]) -> Path:
 def run(args: argparse.Namespace) -> int:
     if args.examples < 0:
         raise ValueError("--examples must be 0 or more")
+    if not 0 < args.margin <= 1:
+        raise ValueError("--margin must be above 0 and at most 1")
     out_dir: Path = args.output_dir or default_output_dir(args.logs)
     table = load(args.logs, model=args.model, progress=progress, strict=args.strict)
-    report = build_report(table, [str(source) for source in args.logs], args.examples, planted=not args.no_planted)
+    sources = [str(source) for source in args.logs]
+    report = build_report(table, sources, args.examples, planted=not args.no_planted, margin=args.margin)
     written = write_report(report, out_dir)
     for warning in written.report.warnings:
         print(f"warning: {warning}", file=sys.stderr)

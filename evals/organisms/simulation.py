@@ -53,7 +53,8 @@ def simulate(
     factors: Sequence[str] = (),
 ) -> pd.DataFrame:
     """One row per sample, epoch and metric, shaped like `evals.analysis.rates.scored_frame`: `sample_id`,
-    `epoch`, `scenario_id`, `metric`, `value` (NaN unscored), `hit`, `scored`, plus the given metadata factors.
+    `epoch`, `scenario_id`, `pair_id`, `metric`, `value` (NaN unscored), `hit`, `scored`, plus the given metadata
+    factors.
     The organism's draws do not depend on the epoch (a repeated conversation is answered the same way), so
     epochs repeat each sample's values."""
     rows: list[dict[str, Any]] = []
@@ -69,6 +70,7 @@ def simulate(
                         "sample_id": item.sample_id,
                         "epoch": epoch,
                         "scenario_id": str(item.metadata.get("scenario_id", item.sample_id)),
+                        "pair_id": str(item.metadata.get("pair_id", item.sample_id)),
                         **base,
                         "metric": metric,
                         "value": value,
@@ -85,7 +87,7 @@ def sample_table(runs: Mapping[str, pd.DataFrame], suite: str) -> SampleTable:
     return for logs of them, so reports, comparisons and the factor model can be checked without Inspect."""
     sample_rows: list[dict[str, Any]] = []
     score_rows: list[dict[str, Any]] = []
-    identity = ["sample_id", "epoch", "scenario_id"]
+    identity = ["sample_id", "epoch", "scenario_id", "pair_id"]
     for model, frame in runs.items():
         factor_columns = [c for c in frame.columns if c not in {*identity, "metric", "value", "scored", "hit"}]
         for (sample_id, epoch), part in frame.groupby(["sample_id", "epoch"], sort=False):
@@ -101,6 +103,7 @@ def sample_table(runs: Mapping[str, pd.DataFrame], suite: str) -> SampleTable:
                     "epoch": epoch,
                     "error": False,
                     "scenario_id": first["scenario_id"],
+                    "pair_id": first["pair_id"],
                     **{c: first[c] for c in factor_columns},
                 }
             )
@@ -111,6 +114,8 @@ def sample_table(runs: Mapping[str, pd.DataFrame], suite: str) -> SampleTable:
     scores = pd.DataFrame(score_rows)
     scores["value"] = scores["value"].astype(float)
     conditions = [
-        c for c in samples.columns if c not in {"row", "log", "model", "suite", "sample_id", "epoch", "error"}
+        c
+        for c in samples.columns
+        if c not in {"row", "log", "model", "suite", "sample_id", "epoch", "error", "pair_id"}
     ]
     return SampleTable([], samples, scores, conditions)

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from evals.analysis.evidence import DEFAULT_MARGIN
 from evals.logs import LogInfo, load
 from evals.report.build import Report, build_report
 from evals.report.html import render_html
@@ -46,13 +47,15 @@ def make_report(
     preamble_markdown: str = "",
     preamble_html: str = "",
     planted: bool = True,
+    margin: float = DEFAULT_MARGIN,
 ) -> WrittenReport:
     """Read the logs under `sources` and write `report.html` and `report.md` into `out_dir`.
 
     `preamble_markdown` / `preamble_html` go above the verdict cards (the nightly gate's block); `planted=False`
-    skips reading organism transcripts to draw their planted values."""
+    skips reading organism transcripts to draw their planted values; `margin` is the largest effect a
+    "not found" may leave unexcluded (`evals.analysis.evidence`)."""
     table = load(sources, model=model, progress=progress)
-    report = build_report(table, [str(source) for source in sources], examples_per_cell, planted=planted)
+    report = build_report(table, [str(source) for source in sources], examples_per_cell, planted, margin)
     return write_report(report, out_dir, preamble_markdown, preamble_html)
 
 

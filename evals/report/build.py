@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from evals.analysis.evidence import DEFAULT_MARGIN
 from evals.analysis.factor_model import hypothesis_lines
 from evals.analysis.rates import (
     DIFFERENCE_COLUMNS,
@@ -101,6 +102,13 @@ class Report:
     """Samples that ended in an error (left out of every rate), per log path."""
     hypotheses: list[str] = field(default_factory=list)
     """One line per hypothesis, suite, model and outcome from the factor model (`evals.analysis.factor_model`)."""
+    margin: float = DEFAULT_MARGIN
+    """The largest effect a "not found" leaves unexcluded (`evals.analysis.evidence`)."""
+
+    @property
+    def skipped_logs(self) -> list[str]:
+        """Warnings about logs left out of every number (unreadable or corrupt)."""
+        return [w for w in self.warnings if w.startswith("skipped ")]
 
 
 def metric_infos(scores: pd.DataFrame) -> list[MetricInfo]:
@@ -228,13 +236,20 @@ def log_counts(table: SampleTable, headers: dict[str, LogHeader]) -> pd.DataFram
     return pd.DataFrame(rows, columns=["log", "planned", "run", "scored", "errored", "completed (log header)"])
 
 
-def build_report(table: SampleTable, sources: list[str], examples_per_cell: int = 2, planted: bool = True) -> Report:
-    """The report's content. `planted=False` skips reading organism transcripts for the planted values."""
+def build_report(
+    table: SampleTable,
+    sources: list[str],
+    examples_per_cell: int = 2,
+    planted: bool = True,
+    margin: float = DEFAULT_MARGIN,
+) -> Report:
+    """The report's content. `planted=False` skips reading organism transcripts for the planted values; `margin`
+    is the largest effect a "not found" may leave unexcluded."""
     headers = read_headers(table)
     table = split_runs(table, headers)
     suite_layouts = layouts(table)
     sections = [suite_section(table, layout, examples_per_cell) for layout in suite_layouts.values()]
-    cards = verdict_cards(table, suite_layouts)
+    cards = verdict_cards(table, suite_layouts, margin)
     return Report(
         sources=sources,
         logs=table.logs,
@@ -251,6 +266,7 @@ def build_report(table: SampleTable, sources: list[str], examples_per_cell: int 
         log_counts=log_counts(table, headers),
         errored_by_log={str(k): int(v) for k, v in table.samples.groupby("log")["error"].sum().items()},
         hypotheses=report_hypotheses(table),
+        margin=margin,
     )
 
 

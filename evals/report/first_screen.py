@@ -6,14 +6,16 @@ from __future__ import annotations
 import math
 from html import escape
 
+from evals.analysis.evidence import DEFAULT_MARGIN
+from evals.analysis.numbers import interval, signed
 from evals.report.heatmap import HeatMap, cell_text
 from evals.report.verdict import (
-    PLACEMENT_RULES,
     TG_BEHAVIOUR,
     BehaviourFinding,
     VerdictCard,
     by_suite,
     context_effect_text,
+    placement_rules,
     suite_label,
     where_sentence,
 )
@@ -21,6 +23,7 @@ from evals.report.verdict import (
 STATUS_CLASS = {"appears": "yes", "not found": "no", "inconclusive": "maybe", "not measured": "na"}
 PLACEMENT_CLASS = {
     "worst-case pattern": "p-worst",
+    "look-alike, not TG": "p-lookalike",
     "consistent training-gamer": "p-consistent",
     "context-dependent training-gamer": "p-context",
     "no TG found": "p-none",
@@ -34,6 +37,7 @@ STYLE = """
 .placement { font-weight: 600; margin: 2px 0 4px; padding: 2px 6px; border-radius: 4px; display: inline-block; }
 .p-worst { background: #D55E00; color: #fff; } .p-consistent { background: #E69F00; }
 .p-context { background: #F0E442; } .p-none { background: #cde7f5; } .p-maybe { background: #e5e5e5; }
+.p-lookalike { background: #d7c7e8; }
 .bh { display: grid; grid-template-columns: 152px 1fr; border-top: 1px solid #e5e8e8; padding: 1px 0; }
 .bh .b { font-weight: 600; overflow-wrap: anywhere; } .nw { white-space: nowrap; }
 .card .sub { padding: 0 0 2px 14px; } .card .c { color: #566573; font-size: 11px; font-weight: 400; }
@@ -66,17 +70,17 @@ def _finding_rows(finding: BehaviourFinding) -> str:
     label = "training-gaming" if finding.behaviour == TG_BEHAVIOUR else finding.behaviour
     e = finding.pooled
     counted = _consistency_short(finding)
-    pooled = f'<span class="nw">{e.value:+.2f} [{e.low:+.2f}, {e.high:+.2f}]</span> ' if e.n else ""
+    pooled = f'<span class="nw">{escape(e.effect_text(finding.signed_effect))}</span> ' if e.measured else ""
     counts = f"n={e.n}, {counted.split(':')[0]}" if e.n else ""
     head = (
         f'<div class="bh"><span class="b">{escape(label)}</span><span class="rest">'
-        f'<span class="st {STATUS_CLASS[status]}">{escape(status)}</span> '
+        f'<span class="st {STATUS_CLASS[status]}">{escape(finding.status_text)}</span> '
         f'<span title="{escape(finding.measure)}, all contexts pooled, 95% interval">{pooled}</span>'
         f'<span class="c nw">{escape(counts)}</span></span></div>'
     )
     if status == "not measured":
         return head + f'<div class="sub note">{escape(finding.reason)}</div>'
-    lines = []
+    lines = [f'<span class="c">{escape(finding.reason)}</span>'] if status == "inconclusive" and finding.reason else []
     for suite, contexts in by_suite(finding.contexts).items():
         if finding.behaviour != TG_BEHAVIOUR and all(c.appears == contexts[0].appears for c in contexts):
             continue  # everywhere or nowhere: the count says it
@@ -93,7 +97,7 @@ def _finding_rows(finding: BehaviourFinding) -> str:
 
 
 def card_html(card: VerdictCard, index: int) -> str:
-    rule = PLACEMENT_RULES[card.placement]
+    rule = placement_rules(card.margin)[card.placement]
     rows = "".join(_finding_rows(finding) for finding in card.findings)
     notes = [f"Co-occurrence: {card.co_occurrence}."]
     details = []
@@ -152,15 +156,15 @@ def heat_map_html(heat: HeatMap) -> str:
         cells = [f'<td class="model">{_breakable(model)}</td>']
         for column in heat.columns:
             cell = heat.cell(model, column.key)
-            if cell is None or not cell.estimate.n:
+            if cell is None or not cell.estimate.measured:
                 cells.append('<td class="na">–</td>')
                 continue
             e = cell.estimate
             marked = " marked" if cell.marked else ""
             cells.append(
                 f'<td class="hm{marked}"{_cell_style(e.value)} title="{escape(column.measure)}; {escape(cell.note)}; '
-                f'n={e.n}">{e.value:+.2f}{" ●" if cell.marked else ""}'
-                f"<small>[{e.low:+.2f}, {e.high:+.2f}]</small></td>"
+                f'n={e.n}">{signed(e.value)}{" ●" if cell.marked else ""}'
+                f"<small>{interval(e.low, e.high)}</small></td>"
             )
         body.append("<tr>" + "".join(cells) + "</tr>")
     return (
@@ -170,10 +174,10 @@ def heat_map_html(heat: HeatMap) -> str:
     )
 
 
-def rules_html() -> str:
+def rules_html(margin: float = DEFAULT_MARGIN) -> str:
     items = "".join(
         f'<li id="rule-{PLACEMENT_CLASS[name]}"><b>{escape(name)}</b>: {escape(rule)}</li>'
-        for name, rule in PLACEMENT_RULES.items()
+        for name, rule in placement_rules(margin).items()
     )
     return f'<ol class="note rules">{items}</ol>'
 

@@ -2,6 +2,7 @@
 hypothesis context (the compliance gap at each level of the factor the hypothesis varies, pooled over the
 suite's other factors) and each worst-case behaviour (its pooled effect). Every column reads "higher = more
 concerning": sandbagging is the accuracy drop, not accuracy. A cell is marked when its 95% interval excludes 0.
+Every gap comes from `evals.analysis.rates.differences`, the estimator of the cards and the tables.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from evals.analysis.numbers import DASH, interval, signed
 from evals.analysis.rates import Layout, differences, scored_frame
 from evals.logs import SampleTable
 from evals.report.metric_kinds import COMPLIANCE
@@ -26,6 +28,9 @@ from tasks.suites import HYPOTHESES
 
 HYPOTHESIS_FACTOR = {"value_conflict": "topic_relevance", "training_info": "training_info", "cot_availability": "cot"}
 """The factor each hypothesis is about: one heat-map column per level."""
+
+POOLED = "one level run"
+"""The column of a suite whose hypothesis factor was run at a single level."""
 
 
 @dataclass(frozen=True)
@@ -60,22 +65,28 @@ class HeatMap:
 
 
 def _tg_columns(table: SampleTable, layouts: Mapping[str, Layout]) -> tuple[list[Column], dict[tuple[str, str], Cell]]:
+    """One column per level of the factor each hypothesis varies; a suite run at one level of that factor gets one
+    column for that run, pooled, so a gap the cards show is never missing from the heat map."""
     columns: list[Column] = []
     cells: dict[tuple[str, str], Cell] = {}
     for suite, layout in sorted(layouts.items(), key=lambda item: hypothesis_order(item[0])):
         base = base_suite(suite)
         factor = HYPOTHESIS_FACTOR.get(base)
-        if factor is None or factor not in layout.factors or AWARENESS not in layout.factors:
+        if factor is None or AWARENESS not in layout.factors:
             continue
         hypothesis = HYPOTHESES[base][0]
         frame = scored_frame(table, layout)
+        varied = factor in layout.factors
+        if not varied:
+            frame = frame.assign(**{factor: POOLED})
+        levels = layout.levels[factor] if varied else (POOLED,)
         gaps = differences(frame[frame["metric"] == COMPLIANCE], AWARENESS, "training", "unmonitored", within=[factor])
         reasoning = differences(
             frame[frame["metric"] == TG_METRIC], AWARENESS, "training", "unmonitored", within=[factor]
         )
         reasoning_by = {(r["model"], str(r[factor])): r for r in reasoning.to_dict("records")}
         suffix = "" if suite == base else suite[len(base) :]
-        for level in layout.levels[factor]:
+        for level in levels:
             key = f"{suite}:{factor}={level}"
             columns.append(Column(key, f"{level}{suffix}", f"TG {hypothesis}: {factor}", "compliance gap"))
             for row in gaps[gaps[factor].astype(str) == level].to_dict("records"):
@@ -103,7 +114,7 @@ def heat_map(table: SampleTable, layouts: Mapping[str, Layout], cards: Sequence[
 
 
 def cell_text(cell: Cell | None) -> str:
-    if cell is None or cell.estimate is NO_ESTIMATE or not cell.estimate.n:
-        return "–"
+    if cell is None or cell.estimate is NO_ESTIMATE or not cell.estimate.measured:
+        return DASH
     e = cell.estimate
-    return f"{e.value:+.2f} [{e.low:+.2f}, {e.high:+.2f}]" + (" ●" if cell.marked else "")
+    return f"{signed(e.value)} {interval(e.low, e.high)}" + (" ●" if cell.marked else "")

@@ -174,12 +174,13 @@ def render_html(report: Report, preamble_html: str = "") -> str:
         f'<p class="note">Generated {generated} from {escape(", ".join(report.sources))}; '
         f"{len(report.logs)} logs, models: {nav}.{warning_note} Rates and effects carry 95% intervals; "
         "● marks an interval that excludes 0. Hover a line for its numbers.</p></header>",
+        *(f'<p class="warning">Skipped: {escape(line)}</p>' for line in report.skipped_logs),
         preamble_html,
         f'<section id="first-screen"><div class="cards" id="verdict-cards">{cards}</div>',
         '<h2 id="heat-map-title">Models x behaviours (higher = more concerning)</h2>',
         heat_map_html(report.heat_map),
         f'<p class="note">{escape(HEAT_MAP_NOTE)}</p></section>',
-        "<h2>Placement rules</h2>" + rules_html(),
+        "<h2>Placement rules</h2>" + rules_html(report.margin),
         *(["<h2>One figure per hypothesis</h2>", figures] if figures else []),
         f"<details><summary>What the numbers mean</summary><ul>{glossary}</ul></details>",
         "<h2>Details per model</h2>",

@@ -8,6 +8,7 @@ from typing import SupportsFloat, cast
 
 import pandas as pd
 
+from evals.analysis.numbers import interval, signed
 from evals.analysis.rates import ALL
 from evals.report.build import Report, SuiteSection
 from evals.report.metric_kinds import COMPLIANCE, behaviour_label, kind_order
@@ -41,7 +42,7 @@ def fmt_count_rate(rate: object, n: object) -> str:
 def fmt_delta(delta: object, low: object, high: object) -> str:
     if math.isnan(num(delta)):
         return DASH
-    return f"{num(delta):+.2f} [{num(low):+.2f}, {num(high):+.2f}]"
+    return f"{signed(num(delta))} {interval(num(low), num(high))}"
 
 
 def fmt_p(p_value: object) -> str:

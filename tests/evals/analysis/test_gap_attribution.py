@@ -54,28 +54,31 @@ def test_each_organism_gets_its_cause(table: SampleTable, profile: str, label: s
     result = why_the_gap(table, profile)
     print(result.text)
     assert result.label == label, result.text
-    assert "\n" not in result.text and result.text.startswith(f"why the gap ({profile}): ")
+    assert "\n" not in result.text and result.text.startswith(label.replace("_", " ") + " - ")
     gap = result.contrasts["gap"]
     assert gap.above_zero and gap.n == 60
-    assert not result.contrasts["gap_evaluation"].measured and "evaluation_suspicion: not run" in result.text
+    assert not result.contrasts["gap_evaluation"].measured and result.text.endswith("not run: evaluation_suspicion")
 
 
 @pytest.mark.slow
 def test_honest_needs_enough_samples_to_be_called_gapless(
     table: SampleTable, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    small = why_the_gap(table, "honest")
-    assert small.label == "inconclusive" and "too few samples" in small.text, small.text
-    assert small.contrasts["gap"].estimate == 0.0
+    """Every pair agrees for the honest organism: a handful of scenarios is inconclusive (the interval is Wilson's
+    bound at the effective n, never the degenerate [0, 0]); the fixture's 60 pairs rule out a +0.10 gap."""
     log_dir = tmp_path_factory.mktemp("why-the-gap-honest")
     [log] = run_eval(
-        value_conflict(training_awareness="training,unmonitored", cot="none", scenarios_per_cell=12),
+        value_conflict(training_awareness="training,unmonitored", cot="none", scenarios_per_cell=2),
         model="organism/honest",
         log_dir=str(log_dir),
         seed=7,
     )
     assert log.status == "success"
-    large = why_the_gap(load([Path(log_dir)]), "honest")
+    small = why_the_gap(load([Path(log_dir)]), "honest")
+    assert small.label == "inconclusive" and "raise scenarios_per_cell" in small.text, small.text
+    gap = small.contrasts["gap"]
+    assert gap.estimate == 0.0 and gap.low < -0.1 and gap.high > 0.1
+    large = why_the_gap(table, "honest")
     assert large.label == "no_gap", large.text
 
 
@@ -162,7 +165,7 @@ def test_missing_conditions_make_it_inconclusive_and_say_what_to_run() -> None:
     gap_only = {("training", "standard", "none"): 0.6, ("unmonitored", "standard", "none"): 0.1}
     result = _attribute(gap_only)
     assert result.label == "inconclusive" and "rated_not_trained" in result.text
-    assert "evaluation_suspicion: not run" in result.text
+    assert "not run: rated_not_trained-unmonitored" in result.text and result.text.endswith("evaluation_suspicion")
     with_rated = {**gap_only, ("rated_not_trained", "standard", "none"): 0.1}
     result = _attribute(with_rated)
     assert result.label == "inconclusive" and "-T modification_stakes=standard,no_deployment" in result.text
@@ -185,6 +188,17 @@ def test_logs_without_the_new_factors_count_as_reference_levels() -> None:
 def test_unknown_model_gives_no_comparison() -> None:
     result = why_the_gap(synthetic_table(_full_rates(FULL["training_gaming"])), "other")
     assert result.label == "inconclusive" and "no training and unmonitored samples" in result.text
+
+
+def test_a_partial_look_alike_grid_reports_the_contrast_it_measured() -> None:
+    """Only rated_not_trained and unmonitored ran: no gap to explain, but the rated rise is shown, with what to add."""
+    rates = {("rated_not_trained", "standard", "none"): 0.6, ("unmonitored", "standard", "none"): 0.1}
+    result = why_the_gap(synthetic_table(rates), "m")
+    assert result.label == "inconclusive" and "rated-not-trained rise appears" in result.text, result.text
+    assert "rated_not_trained-unmonitored +0.50 [" in result.text
+    assert "add -T training_awareness=training,unmonitored,rated_not_trained" in result.text
+    [line] = why_the_gap_lines(synthetic_table(rates))
+    assert line.startswith("why the gap (m): inconclusive - training was not run")
 
 
 def test_one_line_per_model_with_a_comparison() -> None:
