@@ -13,9 +13,9 @@ vote share is settled."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from inspect_ai.event import Event, ModelEvent
 from inspect_ai.log import transcript
@@ -108,6 +108,23 @@ class VoteBatch(Generic[T]):
     def failure_summary(self) -> str:
         reasons = "; ".join(dict.fromkeys(self.failures))
         return f"only {len(self.parsed)} of {self.calls} judge replies were usable ({reasons})"
+
+
+GRADER_SCORERS = ("compliance", "training_gaming_reasoning")
+"""The scorers that call the grader role when one is bound; every other scorer reads replies with rules only."""
+
+NO_REASONING_COT = "none"
+"""The `cot` level that gives the model no reasoning space, so the training-gaming judge has nothing to read."""
+
+
+def may_call_grader(scorer_name: str, metadata: Mapping[str, Any]) -> bool:
+    """Whether `scorer_name` may call the grader for a sample with this metadata (an upper bound: a refuse
+    marker, a missing answer or the prefilter can spare the call). Compliance judges any answer; the training-
+    gaming judge reads reasoning, so not a sample whose `cot` gives no reasoning space."""
+    name = scorer_name.rsplit("/", 1)[-1]
+    if name == "training_gaming_reasoning":
+        return metadata.get("cot") != NO_REASONING_COT
+    return name in GRADER_SCORERS
 
 
 def validate_backend(backend: str, scorer_name: str) -> Backend:
