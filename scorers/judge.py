@@ -24,6 +24,7 @@ from inspect_ai.util import collect
 
 from scorers.errors import ParameterError
 from scorers.judge_replies import ReplyError
+from scorers.secrets import redact
 from scorers.votes import VotingRule, enough_votes
 
 Backend = Literal["auto", "rules", "judge"]
@@ -200,11 +201,11 @@ async def run_votes(
                 messages, config=config, cache=settings.cache_policy({**scopes, "vote": str(index)})
             )
         except Exception as error:  # a failed judge call is an unscored vote, never a crashed sample
-            return role, None, f"grader error: {type(error).__name__}: {str(error)[:160]}", 0, False
+            return role, None, f"grader error: {type(error).__name__}: {redact(str(error))[:160]}", 0, False
         cached = settings.cache is not False and _from_cache(output, seed)
         tokens = output.usage.total_tokens if output.usage else 0
         if output.error:
-            return role, None, f"grader error: {output.error[:160]}", tokens, cached
+            return role, None, f"grader error: {redact(output.error)[:160]}", tokens, cached
         try:
             return role, parse(output.completion), None, tokens, cached
         except ReplyError as error:
