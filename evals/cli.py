@@ -14,6 +14,8 @@ import sys
 from collections.abc import Callable, Sequence
 
 from evals.commands import UsageError
+from evals.model_checks import prerequisite_message
+from scorers.inspect_internals import PrerequisiteError
 
 COMMAND_MODULES = (
     "evals.commands.demo",
@@ -54,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def one_line(error: Exception) -> str:
     """The message to print: a file-system error from the OS names the path and what to do about it."""
+    if isinstance(error, PrerequisiteError) and not isinstance(error, ValueError):
+        return prerequisite_message(error)  # raised inside a run (a model started late): Inspect's markup removed
     if isinstance(error, OSError) and error.filename is not None:
         return (
             f"{error.strerror or type(error).__name__}: {error.filename}; "
@@ -76,6 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         NotADirectoryError,
         IsADirectoryError,
         FileExistsError,
+        PrerequisiteError,
     ) as error:
         print(f"schemer-evals {args.command}: error: {one_line(error)}", file=sys.stderr)
         return 2

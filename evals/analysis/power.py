@@ -96,10 +96,37 @@ class Plan:
     power: float
     family_size: int
     grader_votes: int
+    turns_per_sample: int = 1
+    """Model calls per sample: 1 for a single-turn suite; for an agentic suite its most turns (an upper bound)."""
+    graded_samples: int = 0
+    """Samples x grader-calling scorers that may call the grader (0 when no scorer of the suite calls one)."""
 
     @property
     def model_calls(self) -> int:
-        return self.samples * self.epochs
+        """Calls to the model under test (at most, for an agentic suite)."""
+        return self.samples * self.epochs * self.turns_per_sample
+
+    @property
+    def grader_calls(self) -> int:
+        """Grader calls at most, when a grader is bound: votes for each sample a grader-calling scorer judges."""
+        return self.graded_samples * self.epochs * self.grader_votes
+
+    def cost_line(self) -> str:
+        """What the run calls: the model under test (per turn for an agentic suite) and the grader, if any."""
+        calls = f"{self.samples} samples x {self.epochs} epoch(s)"
+        if self.turns_per_sample > 1:
+            calls += (
+                f" x up to {self.turns_per_sample} turns = at most {self.model_calls} model calls (an upper "
+                "bound: an agent that stops early makes fewer)"
+            )
+        else:
+            calls += f" = {self.model_calls} model calls (single-turn)"
+        if self.graded_samples == 0:
+            return f"{self.suite}: {calls}; no grader calls (its scorers use no grader)"
+        return (
+            f"{self.suite}: {calls}; with a grader up to {self.grader_calls} grader calls "
+            f"({self.grader_votes} votes for each of {self.graded_samples * self.epochs} scorer x sample judgements)"
+        )
 
     @property
     def smallest_cell(self) -> CellShape:
@@ -125,10 +152,7 @@ class Plan:
         deff = design_effect(per_scenario, self.icc)
         holm_alpha = self.alpha / max(1, self.family_size)
         return [
-            f"{self.suite}: {self.samples} samples x {self.epochs} epoch(s) = {self.model_calls} model calls "
-            f"(single-turn; agentic suites make several per sample); with a grader up to "
-            f"{self.model_calls * self.grader_votes} grader calls ({self.grader_votes} votes per sample with "
-            f"reasoning)",
+            self.cost_line(),
             f"  {len(self.cells)} cells; the smallest has {cell.samples * self.epochs} samples from "
             f"{cell.scenarios} scenarios ({per_scenario:g} per scenario)",
             f"  assumed intra-scenario correlation {self.icc:.2f} -> design effect {deff:.2f}, effective n "
@@ -161,6 +185,8 @@ def plan_suite(
     power: float = 0.8,
     grader_votes: int = 5,
     metrics: int = 2,
+    turns_per_sample: int = 1,
+    graded_samples: int = 0,
 ) -> Plan:
     """The plan of one suite's samples: family size = metrics x (cells + the pooled row)."""
     if epochs < 1:
@@ -183,4 +209,6 @@ def plan_suite(
         power,
         metrics * (len(cells) + 1),
         grader_votes,
+        turns_per_sample,
+        graded_samples,
     )

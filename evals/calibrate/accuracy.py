@@ -9,12 +9,14 @@ are not a measured rate for the model under test.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from evals.calibrate.measures import at_threshold, auroc
+from evals.calibrate.labelled import LabelledItem, load_labelled
+from evals.calibrate.measures import headline
 from evals.calibrate.result import RESULT_PREFIX
 
 RULES_CAVEAT = (
@@ -23,6 +25,7 @@ RULES_CAVEAT = (
 )
 JUDGE_UNMEASURED = "not measured for this grader: run `schemer-evals calibrate --backend judge` next to these logs"
 RULE_BACKENDS = ("rules", "prefilter")
+SHIPPED_SET = "training_gaming"
 
 
 @dataclass(frozen=True)
@@ -86,25 +89,43 @@ def find_calibration(log_dir: Path, backend: str) -> BackendAccuracy | None:
     return _from_result(path, data)
 
 
-@lru_cache(maxsize=1)
-def shipped_rules_accuracy() -> BackendAccuracy:
-    """The offline rules on the shipped labelled set, measured now (no model calls)."""
-    from evals.calibrate.labelled import load_labelled
+def rules_threshold() -> float:
+    """The offline rules' verdict threshold on their graded score (all four criteria hold)."""
+    from scorers.training_gaming_rules import model
+
+    return model().threshold
+
+
+def rules_scores(items: Sequence[LabelledItem]) -> list[float]:
+    """The rules' graded score of each labelled transcript: what the scorer records as `tg_score` for the
+    `rules` back end, so the figures below are the ones `schemer-evals calibrate --backend rules` measures."""
     from scorers.training_gaming_rules import assess
 
-    labelled = load_labelled("training_gaming")
-    scores = [float(assess(item.reasoning).training_gaming) for item in labelled.items]
-    labels = [item.label for item in labelled.items]
-    point = at_threshold(scores, labels, 0.5)
+    return [float(assess(item.reasoning).score or 0.0) for item in items]
+
+
+@lru_cache(maxsize=1)
+def shipped_rules_accuracy() -> BackendAccuracy:
+    """The offline rules on the shipped labelled set, measured now (no model calls) with the same computation
+    as `calibrate` (`evals.calibrate.measures.headline` over the graded scores, at the rules' threshold)."""
+    labelled = load_labelled(SHIPPED_SET)
+    threshold = rules_threshold()
+    figures = headline(
+        [item.id for item in labelled.items],
+        rules_scores(labelled.items),
+        [item.label for item in labelled.items],
+        threshold,
+    )
+    low, high = figures.auroc_ci95
     return BackendAccuracy(
         backend="rules",
-        source="shipped labelled set datasets/labelled/training_gaming.jsonl",
-        auroc=auroc(scores, labels),
-        auroc_ci95=(None, None),
-        precision=point.precision,
-        recall=point.recall,
-        threshold=None,
-        n=len(labels),
+        source=f"shipped labelled set datasets/labelled/{SHIPPED_SET}.jsonl",
+        auroc=figures.auroc,
+        auroc_ci95=(low, high),
+        precision=figures.point.precision,
+        recall=figures.point.recall,
+        threshold=threshold,
+        n=figures.n,
         caveat=RULES_CAVEAT,
     )
 

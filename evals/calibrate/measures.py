@@ -141,3 +141,31 @@ def panel_agreement(verdicts: Mapping[str, Sequence[bool]]) -> dict[str, Any]:
         "cohen_kappa": pairs,
         "agreement": float(np.mean([len(set(row)) == 1 for row in table.tolist()])),
     }
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The figures a back end is quoted by: AUROC with its bootstrap interval, and the confusion counts at the
+    threshold, over the scored items."""
+
+    auroc: float
+    auroc_ci95: tuple[float, float]
+    point: AtThreshold
+    n: int
+
+
+def headline(ids: Sequence[str], scores: Sequence[float], labels: Sequence[bool], threshold: float) -> Headline:
+    """AUROC, its interval and the point at `threshold`, with the items in id order: the one computation both
+    `calibrate` and the report's figure for the shipped set use, so the same items give the same numbers (the
+    bootstrap resamples by position, so the order must not depend on how the items were read)."""
+    order = sorted(range(len(ids)), key=lambda index: ids[index])
+    ordered_scores = [float(scores[i]) for i in order]
+    ordered_labels = [bool(labels[i]) for i in order]
+    value = auroc(ordered_scores, ordered_labels)
+    interval = auroc_interval(ordered_scores, ordered_labels) if not np.isnan(value) else (float("nan"),) * 2
+    return Headline(
+        auroc=value,
+        auroc_ci95=(interval[0], interval[1]),
+        point=at_threshold(ordered_scores, ordered_labels, threshold),
+        n=len(order),
+    )

@@ -16,7 +16,7 @@ from typing import Any
 from inspect_ai.log import EvalLog
 
 from evals.calibrate.labelled import LabelledSet
-from evals.calibrate.measures import at_threshold, auroc, auroc_interval, best_threshold, panel_agreement, sweep
+from evals.calibrate.measures import at_threshold, auroc, best_threshold, headline, panel_agreement, sweep
 
 SCORER = "training_gaming_reasoning"
 SCORED = ("training_gaming", "no_training_gaming")
@@ -103,10 +103,9 @@ def summarise(
     rows = judged_items(log)
     scored = [row for row in rows if row.scored]
     scores, labels = [row.score for row in scored], [row.label for row in scored]
-    point = at_threshold(scores, labels, threshold)
+    figures = headline([row.id for row in scored], scores, labels, threshold)
+    point, value, (low, high) = figures.point, figures.auroc, figures.auroc_ci95
     points = sweep(scores, labels)
-    value = auroc(scores, labels)
-    low, high = auroc_interval(scores, labels) if not math.isnan(value) else (math.nan, math.nan)
     by_id = {item.id: item for item in labelled.items}
     misses = sorted((r for r in scored if r.label and r.score < threshold), key=lambda r: r.score)[:WORST_MISSES]
     false_alarms = sorted((r for r in scored if not r.label and r.score >= threshold), key=lambda r: -r.score)
@@ -217,6 +216,14 @@ def _quote(text: str) -> str:
     return html.escape(text).replace("|", "&#124;").replace("`", "&#96;")
 
 
+def _dropped(dropped: dict[str, int]) -> list[str]:
+    """The rows of the set that were left out before the run (no or unknown label, no text, another split)."""
+    if not dropped:
+        return []
+    reasons = "; ".join(f"{_quote(reason)}: {count}" for reason, count in sorted(dropped.items(), key=lambda r: -r[1]))
+    return ["", f"Dropped {sum(dropped.values())} rows of the set before the run ({reasons})."]
+
+
 def to_markdown(result: dict[str, Any]) -> str:
     point = result["at_threshold"]
     low, high = result["auroc_ci95"]
@@ -227,6 +234,7 @@ def to_markdown(result: dict[str, Any]) -> str:
         f"Graders: {_quote(', '.join(f'{k}={v}' for k, v in result['graders'].items())) or 'none (offline rules)'}. "
         f"Items: {result['items']} ({result['positives']} positive), scored {result['scored']}, "
         f"unscored {result['unscored']['count']}. Created {result['created']}.",
+        *_dropped(result.get("dropped_rows") or {}),
         "",
         f"- **AUROC {_fmt(result['auroc'])}** (95% bootstrap CI {_fmt(low)}-{_fmt(high)}, n={result['scored']})",
         f"- At threshold {result['threshold']}: precision {_fmt(point['precision'])} "

@@ -12,10 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from inspect_ai.model import GenerateConfig, Model, get_model
+from inspect_ai.model import Model
 
-from evals.calibrate import BackendChoice, Columns, load_labelled, run_calibration, summarise, write_result
+from evals.calibrate import BackendChoice, Columns, LabelledSet, load_labelled, run_calibration, summarise, write_result
+from evals.calibrate.accuracy import rules_threshold
 from evals.calibrate.labelled import DEFAULT_NEGATIVE, DEFAULT_POSITIVE, DEFAULT_TAGS
+from evals.model_checks import start_model
 from scorers.grader_settings import config_path, read_judge_section, voting_rule
 
 DEFAULT_SET = "training_gaming"
@@ -92,20 +94,35 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-def _roles(args: argparse.Namespace) -> dict[str, str | Model]:
-    roles: dict[str, str | Model] = {}
+def _roles(args: argparse.Namespace) -> dict[str, tuple[str, dict[str, Any]]]:
+    """role -> (model name, its generate config) from --grader, --grader-config and --model-role."""
+    roles: dict[str, tuple[str, dict[str, Any]]] = {}
     if args.grader:
-        roles["grader"] = args.grader
+        roles["grader"] = (args.grader, {})
     elif args.grader_config:
         spec = (yaml.safe_load(args.grader_config.read_text(encoding="utf-8")) or {}).get("grader")
         if isinstance(spec, dict) and spec.get("model"):
-            roles["grader"] = get_model(str(spec["model"]), config=GenerateConfig(**(spec.get("config") or {})))
+            roles["grader"] = (str(spec["model"]), dict(spec.get("config") or {}))
     for entry in args.model_role:
         name, _, model = entry.partition("=")
         if not re.fullmatch(r"grader(_[0-9]+)?", name) or not model:
             raise ValueError(f"--model-role {entry!r}: use grader_2=provider/model (panel roles grader, grader_N)")
-        roles[name] = model
+        roles[name] = (model, {})
     return roles
+
+
+def start_graders(roles: dict[str, tuple[str, dict[str, Any]]]) -> dict[str, str | Model]:
+    """Each grader role's model, started now: a missing API key is one line (exit 2) before anything runs."""
+    return {role: start_model(name, config) for role, (name, config) in roles.items()}
+
+
+def dropped_line(labelled: LabelledSet) -> str | None:
+    """The rows of the set left out, counted by reason, for the console (None when every row was kept)."""
+    if not labelled.dropped:
+        return None
+    total = sum(labelled.dropped.values())
+    reasons = ", ".join(f"{count} {reason}" for reason, count in labelled.dropped.most_common())
+    return f"dropped {total} row{'s' if total != 1 else ''} of {labelled.source}: {reasons}"
 
 
 def write_threshold(path: Path, threshold: float) -> None:
@@ -160,12 +177,16 @@ def run(args: argparse.Namespace) -> int:
     config = config_path(str(args.grader_config) if args.grader_config else None)
     section = read_judge_section(config) if config else {}
     rule = voting_rule(section, "calibrate", **{k: scorer_args[k] for k in ("votes", "voting", "threshold")})
-    threshold = rule.threshold if backend == "judge" else 0.5
+    threshold = rule.threshold if backend == "judge" else rules_threshold()
     log_dir: Path = args.log_dir or Path("results") / "calibration" / labelled.name
-    choice = BackendChoice(backend=backend, graders=roles if backend == "judge" else {}, scorer_args=scorer_args)
+    graders = start_graders(roles) if backend == "judge" else {}
+    choice = BackendChoice(backend=backend, graders=graders, scorer_args=scorer_args)
     print(f"calibrating {backend} on {labelled.name}: {len(labelled.items)} items ({labelled.positives} positive)")
+    dropped = dropped_line(labelled)
+    if dropped:
+        print(dropped)
     log = run_calibration(labelled, choice, log_dir, max_connections=args.max_connections)
-    names = {role: model if isinstance(model, str) else str(model) for role, model in choice.graders.items()}
+    names = {role: name for role, (name, _) in roles.items() if role in graders}
     result = summarise(log, labelled, backend, threshold, names)
     json_path, md_path = write_result(result, args.output_dir or log_dir)
     point = result["at_threshold"]

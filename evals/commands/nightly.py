@@ -1,7 +1,7 @@
 """`schemer-evals nightly --config FILE`: run the nightly eval set, report, compare with the baseline (the last
 night that passed, or a pinned run) and exit with the gate's verdict: 0 passed, 1 a regression past a
-threshold, 2 a bad config, arguments or baseline (nothing runs), 3 the baseline's gated pairs not covered,
-4 a log that did not finish.
+threshold, 2 a bad config, arguments or baseline, or a model that cannot start (an API key not set; nothing
+runs, nothing is written), 3 the baseline's gated pairs not covered, 4 a log that did not finish.
 
 The terminal gets a short table per run; `--verbose` adds every metric of every log."""
 
@@ -19,7 +19,7 @@ from evals.logs import LogInfo
 from evals.nightly.config import load_config
 from evals.nightly.explain import explain
 from evals.nightly.night import run_nightly
-from evals.nightly.run import run_directory
+from evals.nightly.run import night_name, run_directory
 
 DISPLAYS = ("full", "conversation", "rich", "plain", "log", "none")
 
@@ -31,11 +31,17 @@ def register(subparsers: Any) -> None:
         description="Runs the config's suites x model panel with Inspect's eval_set into <log_root>/<date>/ "
         "(re-running resumes), compares with the baseline (the last night that passed, or a pinned one), writes "
         "the report with the verdict on top and records the night in <log_root>/history.jsonl. Exit codes: "
-        "0 passed, 1 regression, 2 bad config/arguments/baseline, 3 baseline not covered, 4 run incomplete.",
+        "0 passed, 1 regression, 2 bad config/arguments/baseline or a model that cannot start (API key not set), "
+        "3 baseline not covered, 4 run incomplete.",
     )
     parser.add_argument("--config", type=Path, required=True, help="nightly config YAML (see configs/nightly.yaml)")
     parser.add_argument("--date", type=dt.date.fromisoformat, default=None, help="run date YYYY-MM-DD (default: today)")
-    parser.add_argument("--run-dir", type=Path, default=None, help="log directory of this run (default: log_root/date)")
+    parser.add_argument(
+        "--run-dir",
+        type=Path,
+        default=None,
+        help="log directory of this run (default: log_root/date); the history still records the night by its date",
+    )
     parser.add_argument("--baseline", type=Path, default=None, help="baseline run directory (overrides the config)")
     parser.add_argument(
         "--display", choices=DISPLAYS, default=None, help="Inspect's progress display (default: none, quiet)"
@@ -64,7 +70,13 @@ def run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     run_dir = run_directory(config, args.date, args.run_dir)
     result = run_nightly(
-        config, run_dir, cast(DisplayType | None, args.display), args.baseline, args.strict, not args.naive
+        config,
+        run_dir,
+        cast(DisplayType | None, args.display),
+        args.baseline,
+        args.strict,
+        not args.naive,
+        night=night_name(args.date),
     )
     print()
     if args.verbose:

@@ -13,13 +13,15 @@ import inspect
 from typing import Any
 
 import pandas as pd
+from inspect_ai.util import registry_info
 
 from evals.analysis.power import PLANNING_RATE, Plan, default_icc, plan_suite
 from evals.analysis.rates import NOT_CELL_FACTORS
 from evals.commands import UsageError, add_task_parameters
 from evals.commands.export_suite import parse_task_args, suite_parameters
+from scorers.judge import may_call_grader
 from scorers.vocabulary import factor_levels
-from tasks.suites import SUITES, get_suite
+from tasks.suites import DESIGNS, SUITES, get_suite
 
 ALTERNATIVE_SIZES = (2, 4, 8)
 """Multiples of scenarios_per_cell shown for comparison."""
@@ -69,8 +71,11 @@ def build_plan(args: argparse.Namespace, scenarios_per_cell: int | None) -> Plan
         if "scenarios_per_cell" not in inspect.signature(task_function).parameters:
             raise UsageError(f"suite {args.suite} has no scenarios_per_cell parameter")
         parameters["scenarios_per_cell"] = scenarios_per_cell
-    samples = list(task_function(**suite_parameters(task_function, parameters)).dataset)
+    task = task_function(**suite_parameters(task_function, parameters))
+    samples = list(task.dataset)
     metadata = pd.DataFrame([sample.metadata or {} for sample in samples])
+    scorer_names = [registry_info(scorer).name for scorer in task.scorer or []]
+    graded = sum(may_call_grader(name, sample.metadata or {}) for name in scorer_names for sample in samples)
     return plan_suite(
         args.suite,
         samples,
@@ -81,7 +86,25 @@ def build_plan(args: argparse.Namespace, scenarios_per_cell: int | None) -> Plan
         alpha=args.alpha,
         power=args.power,
         grader_votes=args.grader_votes,
+        turns_per_sample=turns_per_sample(args.suite, parameters),
+        graded_samples=graded,
     )
+
+
+def turns_per_sample(suite: str, parameters: dict[str, Any]) -> int:
+    """Model calls per sample: an agentic suite's most turns (its `max_turns` replies, then the follow-up
+    question), from its design's default or `-T max_turns`; 1 for a single-turn suite."""
+    design = DESIGNS[suite]
+    if "max_turns" not in design.options:
+        return 1
+    return int(design.option(parameters, "max_turns")) + 1
+
+
+def default_scenarios_per_cell(suite: str) -> int | None:
+    """The suite's own `scenarios_per_cell` (its design's default), None when it has no such option or the
+    default is 'every scenario' (None)."""
+    value = DESIGNS[suite].options.get("scenarios_per_cell")
+    return None if value is None else int(value)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -90,10 +113,8 @@ def run(args: argparse.Namespace) -> int:
     plan = build_plan(args, args.scenarios_per_cell)
     for line in plan.lines():
         print(line)
-    if "scenarios_per_cell" in inspect.signature(get_suite(args.suite)).parameters:
-        base = args.scenarios_per_cell or int(
-            inspect.signature(get_suite(args.suite)).parameters["scenarios_per_cell"].default
-        )
+    base = args.scenarios_per_cell or default_scenarios_per_cell(args.suite)
+    if base is not None and "scenarios_per_cell" in inspect.signature(get_suite(args.suite)).parameters:
         print("\n  scenarios_per_cell  samples  model calls  detectable gap (alpha)  (Holm family)")
         for size in (base, *(base * k for k in ALTERNATIVE_SIZES)):
             other = build_plan(args, size)

@@ -23,8 +23,11 @@ def validate_baseline(path: Path, what: str) -> None:
         raise ConfigError(f"{what} {path} has no finished logs; pass the directory of a run that finished")
 
 
-def resolve_baseline(config: NightlyConfig, run_dir: Path, override: Path | None = None) -> BaselineChoice:
-    """The run to compare with and why: `--baseline`, else a pinned baseline, else the last night that passed."""
+def resolve_baseline(
+    config: NightlyConfig, run_dir: Path, override: Path | None = None, night: str | None = None
+) -> BaselineChoice:
+    """The run to compare with and why: `--baseline`, else a pinned baseline, else the last night that passed
+    before `night` (tonight's name in the history; by default the run directory's name)."""
     if override is not None:
         validate_baseline(override, "--baseline")
         return BaselineChoice(override, "given with --baseline")
@@ -32,7 +35,7 @@ def resolve_baseline(config: NightlyConfig, run_dir: Path, override: Path | None
         pinned = Path(config.baseline)
         validate_baseline(pinned, f"{config.path}: baseline")
         return BaselineChoice(pinned, f"pinned in {config.path.name}")
-    choice = last_passed(config.log_root, run_dir.name)
+    choice = last_passed(config.log_root, night or run_dir.name)
     if choice.path is not None:
         validate_baseline(choice.path, "the last passing night")
     return choice

@@ -101,7 +101,7 @@ def explain(result: NightlyResult, config: NightlyConfig | None = None) -> list[
     verdict = "FAILED" if result.exit_code else "passed"
     where = f"report: {result.report.html}" if result.report else f"logs: {result.run_dir}"
     lines.append(
-        f"nightly {result.run_dir.name} {verdict}: {plural(len(result.logs), 'log')}, "
+        f"nightly {result.night or result.run_dir.name} {verdict}: {plural(len(result.logs), 'log')}, "
         f"{plural(result.completed_samples, 'sample')} finished, {plural(len(result.regressions), 'regression')}; "
         f"{where}"
     )

@@ -127,6 +127,7 @@ def record_night(log_root: Path, night: Night) -> None:
     (run_dir / GATE_FILE).write_text(json.dumps(json.loads(night.to_json()), indent=2) + "\n", encoding="utf-8")
     others = [n for n in read_history(log_root) if n.night != night.night]
     lines = [n.to_json() for n in sorted([*others, night], key=lambda n: n.night)]
+    log_root.mkdir(parents=True, exist_ok=True)  # a night run with --run-dir elsewhere has not made it
     (log_root / HISTORY_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

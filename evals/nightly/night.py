@@ -16,7 +16,7 @@ from evals.nightly.gate import GateSummary, Verdict
 from evals.nightly.gate_report import gate_html, gate_markdown, put_on_top
 from evals.nightly.history import Headline, Night, config_hash, headline_rates, read_night, record_night, scored_pairs
 from evals.nightly.regressions import Regression, check_thresholds, compare_runs, regression_line
-from evals.nightly.run import build_tasks, check_metric_names, missing_runs, run_evals
+from evals.nightly.run import build_tasks, check_metric_names, check_prerequisites, missing_runs, run_evals
 from evals.nightly.trend import write_trend
 from evals.report import WrittenReport, make_report
 
@@ -38,6 +38,8 @@ class NightlyResult:
     headlines: list[Headline] = field(default_factory=list)
     completed_samples: int = 0
     warnings: list[str] = field(default_factory=list)
+    night: str = ""
+    """The name the history records (the date); empty means the run directory's name."""
 
     @property
     def exit_code(self) -> int:
@@ -66,14 +68,19 @@ def run_nightly(
     baseline_override: Path | None = None,
     strict: bool = False,
     paired: bool = True,
+    night: str | None = None,
 ) -> NightlyResult:
-    """Check names and the baseline, run the night, compare, decide, report and record the night."""
+    """Check names, models and the baseline, run the night, compare, decide, report and record the night.
+    `night` is the name the history records (the date); by default the run directory's name."""
+    night = night or run_dir.name
     tasks = build_tasks(config)
-    choice = resolve_baseline(config, run_dir, baseline_override)
+    check_prerequisites(config)
+    choice = resolve_baseline(config, run_dir, baseline_override, night)
     metrics = check_metric_names(config)
     logs = run_evals(config, run_dir, display, tasks)
     result = NightlyResult(run_dir, logs, status_problems(logs) + missing_runs(config, logs))
     result.baseline, result.baseline_reason = choice.path, choice.reason
+    result.night = night
     tonight = load([run_dir], strict=strict)
     result.warnings = list(tonight.warnings)
     result.completed_samples = _completed(tonight)
@@ -92,7 +99,7 @@ def run_nightly(
         }
     )
     result.headlines = headline_rates(tonight, aliases, primary or None)
-    gate = GateSummary(run_dir.name, "passed", min_coverage=config.min_coverage)
+    gate = GateSummary(night, "passed", min_coverage=config.min_coverage)
     gate.baseline_reason = choice.reason
     gate.baseline = None if result.baseline is None else result.baseline.name
     if result.baseline is not None and not result.problems:
@@ -119,8 +126,8 @@ def run_nightly(
         if result.comparison is not None:
             (report_dir / COMPARE_FILE).write_text(render_markdown(result.comparison), encoding="utf-8")
         put_on_top(result.report.markdown, result.report.html, gate_markdown(gate), gate_html(gate))
-    night = Night(
-        night=run_dir.name,
+    record = Night(
+        night=night,
         run_dir=str(run_dir),
         models=dict(config.models),
         config_hash=config_hash(config.path.read_text(encoding="utf-8")),
@@ -129,7 +136,7 @@ def run_nightly(
         samples=result.completed_samples,
         gated_pairs=[list(pair) for pair in scored_pairs(tonight, aliases) if config.gated(pair[1], pair[2], pair[3])],
     )
-    record_night(config.log_root, night)
+    record_night(config.log_root, record)
     if result.report is not None:
         write_trend(config.log_root, report_dir, result.report)
     return result

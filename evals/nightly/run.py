@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from inspect_ai import Task, eval_set
-from inspect_ai.model import GenerateConfig, Model, get_model
+from inspect_ai.model import Model
 from inspect_ai.util import DisplayType
 
 from evals.logs import LogInfo, find_log_files, read_log_infos
+from evals.model_checks import check_models, start_model
 from evals.name_checks import UnknownNameError, build_suite, check_pattern
 from evals.nightly.config import ConfigError, GraderSpec, NightlyConfig, invalid
 from evals.nightly.metric_catalogue import suite_metrics
@@ -36,8 +37,15 @@ def ensure_writable(directory: Path) -> None:
         ) from None
 
 
+def night_name(date: dt.date | None = None) -> str:
+    """The night a run is recorded under in the history: its date (`--date`, else today), whatever directory
+    its logs go to, so nights sort by date and the last night that passed is the latest earlier date."""
+    return (date or dt.date.today()).isoformat()
+
+
 def run_directory(config: NightlyConfig, date: dt.date | None = None, run_dir: Path | None = None) -> Path:
-    return run_dir or config.log_root / (date or dt.date.today()).isoformat()
+    """`--run-dir` when given, else `<log_root>/<date>`."""
+    return run_dir or config.log_root / night_name(date)
 
 
 def build_tasks(config: NightlyConfig) -> list[Task]:
@@ -50,7 +58,14 @@ def build_tasks(config: NightlyConfig) -> list[Task]:
 def model_roles(config: NightlyConfig) -> dict[str, str | Model] | None:
     if config.grader is None:
         return None
-    return {"grader": get_model(config.grader.model, config=GenerateConfig(**config.grader.config))}
+    return {"grader": start_model(config.grader.model, config.grader.config)}
+
+
+def check_prerequisites(config: NightlyConfig) -> None:
+    """Every model of the panel and the grader can start (API keys set): checked before the night writes
+    anything, so a missing key is one line and exit 2, with no run directory or panel.yaml left behind."""
+    check_models(config.models.values())
+    model_roles(config)
 
 
 def run_evals(
