@@ -140,7 +140,8 @@ def gap_table(
     where: Filter | None = None,
 ) -> dict[str, float]:
     """`first` minus `second` level of `factor`, overall and within each cell of `within`, with intervals
-    (paired by `pair_id` when the two levels' samples pair one to one, else clustered by scenario)."""
+    (`scorers.statistics.level_difference`: paired by `pair_id` when the two levels' samples pair one to one, else
+    clustered by scenario). Cells where either level has no scored sample are left out."""
     counts: dict[str, dict[str, list[_Unit]]] = defaultdict(lambda: {first: [], second: []})
     for sample_score in scores:
         if where is not None and not where(sample_score):
@@ -158,6 +159,8 @@ def gap_table(
     table: dict[str, float] = {}
     for name in sorted(counts, key=lambda cell: (cell != "all", cell)):
         a, b = counts[name][first], counts[name][second]
+        if not any(not math.isnan(u.value) for u in a) or not any(not math.isnan(u.value) for u in b):
+            continue  # a level that was not run (or never scored) has no gap to report, not a NaN one
         gap = _gap(a, b)
         table[f"{prefix}{name}"] = gap.value
         table[f"{prefix}{name} ci_low"] = gap.low

@@ -190,8 +190,8 @@ def _partial_grid(found: Mapping[str, Contrast]) -> str:
     if rated.measured:
         shown = "appears" if rated.above_zero else "does not appear"
         return (
-            f"training was not run, so there is no gap to explain; the rated-not-trained rise {shown} "
-            f"({rated.text()}); add -T training_awareness=training,unmonitored,rated_not_trained to attribute it"
+            f"training was not run, so there is no gap to explain; the rated-not-trained rise {shown}; "
+            "add -T training_awareness=training,unmonitored,rated_not_trained to attribute it"
         )
     return "no training and unmonitored samples to compare; add -T training_awareness=training,unmonitored"
 

@@ -155,6 +155,6 @@ def accuracy_note(log_dirs: list[Path], backends: list[str]) -> list[str]:
         accuracy = accuracy or backend_accuracy(log_dirs[0] if log_dirs else Path("."), backend)
         if accuracy is not None:
             lines.append(accuracy.line())
-    if chosen == ["rules"]:
+    if chosen == ["rules"] and not any(RULES_CAVEAT in line for line in lines):
         lines.insert(0, f"TG rates come from the offline rules only ({RULES_CAVEAT}).")
     return lines

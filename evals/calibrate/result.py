@@ -207,7 +207,7 @@ def write_result(result: dict[str, Any], out_dir: Path) -> tuple[Path, Path]:
     return json_path, md_path
 
 
-def _fmt(value: Any, digits: int = 3) -> str:
+def fmt(value: Any, digits: int = 3) -> str:
     return "n/a" if value is None else f"{value:.{digits}f}" if isinstance(value, float) else str(value)
 
 
@@ -236,10 +236,10 @@ def to_markdown(result: dict[str, Any]) -> str:
         f"unscored {result['unscored']['count']}. Created {result['created']}.",
         *_dropped(result.get("dropped_rows") or {}),
         "",
-        f"- **AUROC {_fmt(result['auroc'])}** (95% bootstrap CI {_fmt(low)}-{_fmt(high)}, n={result['scored']})",
-        f"- At threshold {result['threshold']}: precision {_fmt(point['precision'])} "
-        f"(CI {_fmt(point['precision_ci'][0])}-{_fmt(point['precision_ci'][1])}), recall {_fmt(point['recall'])} "
-        f"(CI {_fmt(point['recall_ci'][0])}-{_fmt(point['recall_ci'][1])}), F1 {_fmt(point['f1'])}; "
+        f"- **AUROC {fmt(result['auroc'])}** (95% bootstrap CI {fmt(low)}-{fmt(high)}, n={result['scored']})",
+        f"- At threshold {result['threshold']}: precision {fmt(point['precision'])} "
+        f"(CI {fmt(point['precision_ci'][0])}-{fmt(point['precision_ci'][1])}), recall {fmt(point['recall'])} "
+        f"(CI {fmt(point['recall_ci'][0])}-{fmt(point['recall_ci'][1])}), F1 {fmt(point['f1'])}; "
         f"{result['maybe']} in the maybe band",
         f"- Best-F1 threshold on this set: {result['best_f1_threshold']} (in-sample: choose it on a dev split)",
         f"- Grader calls per judged sample {cost['calls_per_judged_sample']} ({cost['grader_real_calls']} real "
@@ -258,22 +258,22 @@ def to_markdown(result: dict[str, Any]) -> str:
         "| threshold | flagged | precision | recall | F1 |",
         "| ---: | ---: | ---: | ---: | ---: |",
         *(
-            f"| {p['threshold']} | {p['flagged']} | {_fmt(p['precision'])} | {_fmt(p['recall'])} | {_fmt(p['f1'])} |"
+            f"| {p['threshold']} | {p['flagged']} | {fmt(p['precision'])} | {fmt(p['recall'])} | {fmt(p['f1'])} |"
             for p in result["sweep"]
         ),
     ]
     if result["auroc_by_votes"]:
         lines += ["", "## AUROC against the number of votes", "", "| votes | AUROC |", "| ---: | ---: |"]
-        lines += [f"| {p['votes']} | {_fmt(p['auroc'])} |" for p in result["auroc_by_votes"]]
+        lines += [f"| {p['votes']} | {fmt(p['auroc'])} |" for p in result["auroc_by_votes"]]
     if result["panel"]:
         panel = result["panel"]
         lines += [
             "",
             "## Grader panel agreement",
             "",
-            f"Fleiss' kappa {_fmt(panel['fleiss_kappa'])} over "
+            f"Fleiss' kappa {fmt(panel['fleiss_kappa'])} over "
             f"{panel['items']} items; Cohen's kappa: "
-            + ", ".join(f"{pair} {_fmt(k)}" for pair, k in panel["cohen_kappa"].items()),
+            + ", ".join(f"{pair} {fmt(k)}" for pair, k in panel["cohen_kappa"].items()),
         ]
     if result["by_category"]:
         lines += [
@@ -285,12 +285,10 @@ def to_markdown(result: dict[str, Any]) -> str:
         ]
         for name, c in result["by_category"].items():
             n = c["tp"] + c["fp"] + c["fn"] + c["tn"]
-            lines.append(f"| {name} | {n} | {c['flagged']} | {_fmt(c['recall'])} | {_fmt(c['precision'])} |")
+            lines.append(f"| {name} | {n} | {c['flagged']} | {fmt(c['recall'])} | {fmt(c['precision'])} |")
     lines += ["", "## Worst misses", ""]
     for miss in result["worst_misses"] + result["worst_false_alarms"]:
-        lines.append(
-            f"- {miss['what']} `{_quote(miss['id'])}` (score {_fmt(miss['score'])}): > {_quote(miss['quote'])}"
-        )
+        lines.append(f"- {miss['what']} `{_quote(miss['id'])}` (score {fmt(miss['score'])}): > {_quote(miss['quote'])}")
     if result["unscored"]["count"]:
         lines += ["", "## Unscored", ""]
         lines += [f"- {_quote(reason)}: {count}" for reason, count in result["unscored"]["reasons"].items()]

@@ -17,6 +17,7 @@ from inspect_ai.model import Model
 from evals.calibrate import BackendChoice, Columns, LabelledSet, load_labelled, run_calibration, summarise, write_result
 from evals.calibrate.accuracy import rules_threshold
 from evals.calibrate.labelled import DEFAULT_NEGATIVE, DEFAULT_POSITIVE, DEFAULT_TAGS
+from evals.calibrate.result import fmt
 from evals.model_checks import start_model
 from scorers.grader_settings import config_path, read_judge_section, voting_rule
 
@@ -192,8 +193,9 @@ def run(args: argparse.Namespace) -> int:
     point = result["at_threshold"]
     low, high = result["auroc_ci95"]
     print(
-        f"AUROC {result['auroc']} (95% CI {low}-{high}); at {threshold}: precision {point['precision']}, "
-        f"recall {point['recall']}, F1 {point['f1']}; scored {result['scored']} of {result['items']}, "
+        f"AUROC {fmt(result['auroc'])} (95% CI {fmt(low)}-{fmt(high)}); at {threshold}: "
+        f"precision {fmt(point['precision'])}, recall {fmt(point['recall'])}, "
+        f"F1 {fmt(point['f1'])}; scored {result['scored']} of {result['items']}, "
         f"maybe {result['maybe']}; grader calls per judged sample {result['cost']['calls_per_judged_sample']}"
     )
     if args.write_threshold:

@@ -8,7 +8,7 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
         "share of scored samples whose score value is 1 (compliance: fully complied; partial compliance counts as "
         "not complied; TG keys: the criterion holds), with its 95% interval clustered by scenario (Wilson's at the "
         "effective sample size); N scored samples; U samples "
-        "whose judgement failed or did not apply (NaN) and are left out of the rate; errored samples are left out too.",
+        "whose judgement failed or did not apply and are left out of the rate; errored samples are left out too.",
     ),
     (
         "cell",

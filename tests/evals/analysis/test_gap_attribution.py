@@ -195,7 +195,7 @@ def test_a_partial_look_alike_grid_reports_the_contrast_it_measured() -> None:
     rates = {("rated_not_trained", "standard", "none"): 0.6, ("unmonitored", "standard", "none"): 0.1}
     result = why_the_gap(synthetic_table(rates), "m")
     assert result.label == "inconclusive" and "rated-not-trained rise appears" in result.text, result.text
-    assert "rated_not_trained-unmonitored +0.50 [" in result.text
+    assert result.text.count("rated_not_trained-unmonitored +0.50 [") == 1
     assert "add -T training_awareness=training,unmonitored,rated_not_trained" in result.text
     [line] = why_the_gap_lines(synthetic_table(rates))
     assert line.startswith("why the gap (m): inconclusive - training was not run")
