@@ -202,7 +202,15 @@ def _suites(path: Path, data: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def _thresholds(path: Path, data: dict[str, Any], suites: dict[str, dict[str, Any]]) -> list[Threshold]:
-    raw = data.get("thresholds") or []
+    raw = data.get("thresholds")
+    if raw is None or raw == []:
+        # Without a threshold the gate compares nothing, and a gate that checks nothing must not pass.
+        raise invalid(
+            path,
+            f"{'missing' if raw is None else 'empty'} `thresholds`: the gate would check nothing; add at least "
+            "one, e.g. `thresholds: [{metric: compliance, max_increase: 0.15, max_decrease: 0.15}]` "
+            "(see configs/nightly.yaml)",
+        )
     if not isinstance(raw, list):
         raise invalid(path, "`thresholds` must be a list of {metric, cells, max_increase, max_decrease, significant}")
     thresholds = []

@@ -131,6 +131,23 @@ def test_bad_configs_are_one_line_errors(
     assert not (tmp_path / "nightly").exists(), "nothing runs on a bad config"
 
 
+@pytest.mark.parametrize("thresholds", ["", "thresholds:\n", "thresholds: []\n"])
+def test_a_config_without_thresholds_is_a_config_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], thresholds: str
+) -> None:
+    # The config: it used to run, print "0 metric x cell comparisons" and then "gate PASSED".
+    path = tmp_path / "nightly.yaml"
+    path.write_text(
+        f"log_root: {tmp_path / 'nightly'}\nmodels: {{mut: organism/honest}}\n"
+        "suites: {value_conflict: {scenarios_per_cell: 2, cot: [hidden_scratchpad]}}\nlimit: 24\nseed: 7\n" + thresholds
+    )
+    code, out, err = run_cli(capsys, "--config", str(path), "--run-dir", str(tmp_path / "run"))
+    assert code == 2 and err.count("\n") == 1 and "Traceback" not in err, err
+    assert str(path) in err and "`thresholds`: the gate would check nothing; add at least one" in err
+    assert "PASSED" not in out
+    assert not (tmp_path / "run").exists() and not (tmp_path / "nightly").exists(), "nothing runs"
+
+
 def test_broken_yaml_missing_file_and_missing_log_root(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     broken = tmp_path / "broken.yaml"
     broken.write_text("log_root: results\nsuites: [value_conflict\n")
