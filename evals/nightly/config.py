@@ -51,8 +51,9 @@ class Threshold:
     `metric` is a glob over metric names (`compliance`, `training_gaming_reasoning:*`); `suite` optionally
     limits the rule to one suite; `cells` is `all` (the pooled rate only) or `each` (every condition cell and
     the pooled rate). A move counts when the change (tonight minus baseline) is above `max_increase` or below
-    `-max_decrease` (either may be absent: that direction is not checked) and, with `significant`, also
-    significant after Holm's correction. A `primary` rule's pairs must all be compared (coverage); by default
+    `-max_decrease` (either may be absent: that direction is not checked): with `significant`, when the
+    change's interval at the gate's Bonferroni level lies wholly beyond it; without, when the estimate does.
+    A `primary` rule's pairs must all be compared (coverage); by default
     a rule is primary unless its metric is a glob.
     """
 
