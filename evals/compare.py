@@ -1,10 +1,13 @@
 """`compare`: what changed between two models or two versions of one.
 
 For every metric (scorer key) x condition cell present on both sides: each side's rate with its Wilson
-interval, the difference B minus A with Newcombe's interval and a two-proportion z-test p-value, and the
-p-value after Holm's correction across the whole family of comparisons (every metric x cell x model x
-suite). A change is significant when its Holm-adjusted p-value is below `alpha`. Nightly runs use the same
-comparison to check their thresholds.
+interval and the change B minus A, with its 95% interval and p-value from one test
+(`evals.analysis.run_change`): paired by sample id and epoch, the exact cluster sign-flip test over scenarios
+and its inversion, so interval and p-value cannot disagree (Newcombe's interval and its inversion where the
+runs share no sample, or with `--naive`). The family of comparisons (all of them here; the gated ones in a
+nightly run) is judged at Bonferroni's level 1 - alpha / k: a change is significant when its interval at that
+level excludes 0, which is the same as its Bonferroni-adjusted p <= alpha. Nightly runs use this comparison,
+so the gate and `compare` show the same estimate and interval for the same two runs.
 
 Models are matched by the aliases each run recorded (a nightly run's `panel.yaml`), else by name, else (one
 model a side, no aliases) with each other. What A measured that B did not is kept: `coverage` says which
@@ -13,25 +16,26 @@ share of A's metric x cell pairs were compared, so a comparison of nothing can n
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from evals.analysis.rates import ALL, cell_names, cell_rates, layouts, scored_frame
+from evals.analysis.run_change import Change, NewcombeChange, change_frame, paired_change
 from evals.logs import SampleTable
 from evals.report.markdown import markdown_table
 from evals.report.metric_kinds import behaviour_label
 from evals.report.tables import fmt_delta, fmt_p, fmt_rate, num
-from scorers.statistics import Difference, adjust_p_values, difference, paired_difference
 
-CORRECTION = "Holm"
-UNPAIRED = "unpaired: Newcombe interval and two-proportion z-test per metric x cell, Holm across the family"
+CORRECTION = "Bonferroni"
+UNPAIRED = (
+    "unpaired: Newcombe interval per metric x cell, p by inverting it; Bonferroni level 1 - alpha/k across the family"
+)
 PAIRED = (
-    "paired by (sample id, epoch), clustered by scenario: cluster-robust interval and p "
-    "(McNemar's exact test without clusters), Holm across the family"
+    "paired by (sample id, epoch): exact cluster sign-flip test over scenarios, interval by inverting it; "
+    "Bonferroni level 1 - alpha/k across the family"
 )
 SIDE_COLUMNS = ["successes", "n", "unscored", "rate", "ci_low", "ci_high"]
 
@@ -52,8 +56,9 @@ class Comparison:
     b_label: str
     alpha: float
     rows: pd.DataFrame
-    """One row per (key, suite, metric, cell) scored on both sides: `a_*`, `b_*` rate columns, `delta` (B - A),
-    `ci_low`, `ci_high`, `p_value`, `p_adjusted`, `significant`."""
+    """One row per (key, suite, metric, cell) scored on both sides: `a_*`, `b_*` rate columns, then
+    `evals.analysis.run_change.CHANGE_COLUMNS` (`delta` = B - A, its 95% `ci_low`/`ci_high` and raw `p_value`;
+    for the family: `adj_low`/`adj_high` at `family_level`, `p_adjusted`, `decidable`, `significant`)."""
     only_one_side: list[str]
     unscored_pairs: int = 0
     """Metric x cell pairs left out because one side has no scored sample there (e.g. TG without reasoning)."""
@@ -66,27 +71,24 @@ class Comparison:
     statistic: str = ""
     """How each change was tested."""
     family_rows: int = -1
-    """How many rows form the Holm family (-1: every tested row)."""
+    """How many rows form the family (-1: every tested row)."""
+    changes: list[Change] = field(default_factory=list)
+    """Each row's change (same order as `rows`), for tests against other values (a gate's allowed change)."""
 
     @property
     def significant(self) -> pd.DataFrame:
-        return self.rows[self.rows["significant"]].sort_values("p_adjusted", kind="stable")
+        return self.rows[self.rows["significant"].astype(bool)].sort_values("p_adjusted", kind="stable")
 
     @property
     def family_size(self) -> int:
-        return int(self.rows["p_adjusted"].notna().sum())
+        return int(self.rows["in_family"].astype(bool).sum()) if "in_family" in self.rows else 0
 
-
-def holm(p_values: Sequence[float]) -> list[float]:
-    """Holm's step-down adjusted p-values (controls the family-wise error rate); NaN stays NaN."""
-    indexed = [(p, i) for i, p in enumerate(p_values) if not math.isnan(p)]
-    indexed.sort()
-    adjusted = [math.nan] * len(p_values)
-    running = 0.0
-    for rank, (p, i) in enumerate(indexed):
-        running = max(running, min(1.0, (len(indexed) - rank) * p))
-        adjusted[i] = running
-    return adjusted
+    @property
+    def undecidable(self) -> pd.DataFrame:
+        """Family rows whose test cannot exclude any value at the family's level (too few scenarios)."""
+        if "decidable" not in self.rows:
+            return self.rows
+        return self.rows[self.rows["in_family"].astype(bool) & ~self.rows["decidable"].astype(bool)]
 
 
 def _match_keys(a: Side, b: Side) -> tuple[pd.Series, pd.Series]:
@@ -169,7 +171,7 @@ def _units(frame: pd.DataFrame, side: str) -> pd.DataFrame:
     return units.drop_duplicates(PAIR_KEYS, keep="last").set_index(PAIR_KEYS)
 
 
-def _paired(frame: pd.DataFrame, row: Any) -> Difference | None:
+def _paired(frame: pd.DataFrame, row: Any) -> Change | None:
     """B minus A over the samples both runs have (same sample id and epoch), clustered by scenario; None when
     the runs share no scored sample."""
     chosen = frame[(frame["model"] == row.model) & (frame["metric"] == row.metric)]
@@ -181,19 +183,17 @@ def _paired(frame: pd.DataFrame, row: Any) -> Difference | None:
     joined = joined[joined["value_b"].notna() & joined["value_a"].notna()]
     if joined.empty:
         return None
-    return paired_difference(
-        joined["value_b"].tolist(), joined["value_a"].tolist(), [str(c) for c in joined["cluster_b"]]
-    )
+    return paired_change(joined["value_b"].tolist(), joined["value_a"].tolist(), [str(c) for c in joined["cluster_b"]])
 
 
 def compare(a: Side, b: Side, alpha: float = 0.05, paired: bool = True, family: Family | None = None) -> Comparison:
     """Compare B against A on every metric and cell both sides measure.
 
     With `paired` (the default) each change is tested on the samples both runs share (same sample id and
-    epoch), clustered by scenario (`paired_difference`); rows whose runs share no scored sample, and every row
-    with `paired=False` (`--naive`), use the unpaired Newcombe interval and z-test. Holm's correction runs
-    over the rows `family` accepts (all by default); rows outside it get no adjusted p and never count as
-    significant."""
+    epoch) with the cluster sign-flip test over scenarios (`paired_change`); rows whose runs share no scored
+    sample, and every row with `paired=False` (`--naive`), use Newcombe's interval and its inversion. The rows
+    `family` accepts (all by default) are judged at Bonferroni's level (`change_frame`); rows outside it get no
+    adjusted interval or p and never count as significant."""
     combined = _combined(a, b)
     parts: list[pd.DataFrame] = []
     frames: dict[str, pd.DataFrame] = {}
@@ -231,26 +231,17 @@ def compare(a: Side, b: Side, alpha: float = 0.05, paired: bool = True, family: 
     both = merged[merged["present"] == "both"].drop(columns="present")
     scored_both = (both["a_n"] > 0) & (both["b_n"] > 0)
     rows = both[scored_both].reset_index(drop=True)
-    tests: list[Difference] = []
+    changes: list[Change] = []
     for r in rows.itertuples(index=False):
-        test = _paired(frames[str(r.suite)], r) if paired else None
-        if test is None:
-            test = difference(num(r.b_successes), int(num(r.b_n)), num(r.a_successes), int(num(r.a_n)))
-        tests.append(test)
-    rows["delta"] = [t.value for t in tests]
-    rows["ci_low"] = [t.low for t in tests]
-    rows["ci_high"] = [t.high for t in tests]
-    rows["p_value"] = [t.p_value for t in tests]
-    rows["method"] = [t.method for t in tests]
-    rows["pairs"] = [t.n_pairs for t in tests]
-    rows["clusters"] = [t.n_clusters for t in tests]
+        change = _paired(frames[str(r.suite)], r) if paired else None
+        changes.append(
+            change or NewcombeChange(num(r.b_successes), int(num(r.b_n)), num(r.a_successes), int(num(r.a_n)))
+        )
     in_family = [
         family is None or family(str(r.suite), str(r.metric), str(r.cell)) for r in rows.itertuples(index=False)
     ]
-    rows["p_adjusted"] = adjust_p_values(
-        [p if keep else math.nan for p, keep in zip(rows["p_value"], in_family, strict=True)], "holm"
-    )
-    rows["significant"] = rows["p_adjusted"] < alpha
+    tested = change_frame(changes, in_family, alpha)
+    rows = pd.concat([rows, tested], axis=1)
     rows = rows.rename(columns={"model": "key"})
     matching, unmatched = matching_lines(a, b)
     methods = sorted(set(rows["method"])) if len(rows) else []
@@ -271,23 +262,31 @@ def compare(a: Side, b: Side, alpha: float = 0.05, paired: bool = True, family: 
         unmatched,
         statistic,
         sum(in_family),
+        changes,
     )
 
 
-def describe(row: pd.Series, a_label: str = "A", b_label: str = "B") -> str:
-    """One line: where, both rates with intervals, the change with its interval and adjusted p-value."""
-    where = " ".join(
+def where(row: pd.Series) -> str:
+    """`key suite metric [cell]`: which comparison a row is."""
+    return " ".join(
         part for part in (str(row["key"]), str(row["suite"]), str(row["metric"]), f"[{row['cell']}]") if part
     )
+
+
+def describe(row: pd.Series, a_label: str = "A", b_label: str = "B", with_p: bool = True) -> str:
+    """One line: where, both rates with intervals, the change with its 95% interval and (`with_p`) its
+    family-adjusted and raw p-value against no change."""
 
     def rate(side: str) -> str:
         return fmt_rate(*(row[f"{side}_{c}"] for c in ("rate", "ci_low", "ci_high", "n", "unscored")))
 
-    return (
-        f"{where}: {a_label} {rate('a')} -> {b_label} {rate('b')}, "
-        f"change {fmt_delta(row['delta'], row['ci_low'], row['ci_high'])}, "
-        f"{CORRECTION} p {fmt_p(row['p_adjusted'])} (raw {fmt_p(row['p_value'])})"
+    text = (
+        f"{where(row)}: {a_label} {rate('a')} -> {b_label} {rate('b')}, "
+        f"change {fmt_delta(row['delta'], row['ci_low'], row['ci_high'])}"
     )
+    if with_p:
+        text += f", {CORRECTION} p {fmt_p(row['p_adjusted'])} (raw {fmt_p(row['p_value'])})"
+    return text
 
 
 def plural(count: int, noun: str, plural_form: str | None = None) -> str:
@@ -331,10 +330,19 @@ def coverage(comparison: Comparison, gated: Callable[[str, str, str, str], bool]
 def summary_line(comparison: Comparison) -> str:
     count = len(comparison.significant)
     skipped = f" ({comparison.unscored_pairs} without scored samples on a side)" if comparison.unscored_pairs else ""
+    undecidable = len(comparison.undecidable)
+    cannot = f"; {undecidable} cannot be decided (too few scenarios)" if undecidable else ""
     return (
         f"{plural(comparison.family_size, 'metric x cell comparison')}{skipped}; {count} changed significantly "
-        f"({CORRECTION}-corrected p < {comparison.alpha:g})"
+        f"({CORRECTION}-corrected p <= {comparison.alpha:g}){cannot}"
     )
+
+
+def family_text(comparison: Comparison) -> str:
+    """How the family is judged, e.g. `Bonferroni over 49 comparisons: each at the 99.90% level`."""
+    size = comparison.family_size
+    level = 1 - comparison.alpha / max(1, size)
+    return f"{CORRECTION} over {plural(size, 'comparison')}: each judged at the {level:.2%} level"
 
 
 def render_markdown(comparison: Comparison) -> str:
@@ -342,8 +350,9 @@ def render_markdown(comparison: Comparison) -> str:
         f"# Comparison: {comparison.a_label} vs {comparison.b_label}",
         "",
         f"A = {comparison.a_label}; B = {comparison.b_label}. Change = B - A with its 95% interval; "
-        f"statistic: {comparison.statistic or UNPAIRED}; {CORRECTION}'s method across the "
-        f"{comparison.family_size} comparisons of the family.",
+        f"statistic: {comparison.statistic or UNPAIRED}; {family_text(comparison)} (significant: the interval "
+        "at that level excludes 0; a comparison with too few scenarios for the test to reach that level cannot "
+        "be decided).",
         "",
         f"{summary_line(comparison)}; {coverage(comparison).describe()}.",
         "",
@@ -370,10 +379,17 @@ def render_markdown(comparison: Comparison) -> str:
                 fmt_rate(r.b_rate, r.b_ci_low, r.b_ci_high, r.b_n, r.b_unscored) for r in comparison.rows.itertuples()
             ],
             "change [95% CI]": [fmt_delta(r.delta, r.ci_low, r.ci_high) for r in comparison.rows.itertuples()],
+            "interval at family level": [
+                fmt_delta(r.delta, r.adj_low, r.adj_high).split(" ", 1)[-1] if r.in_family else ""
+                for r in comparison.rows.itertuples()
+            ],
             "p": [fmt_p(p) for p in comparison.rows["p_value"]],
             f"{CORRECTION} p": [fmt_p(p) for p in comparison.rows["p_adjusted"]],
             "test": [str(m) for m in comparison.rows["method"]] if "method" in comparison.rows else "",
-            "significant": ["yes" if s else "" for s in comparison.rows["significant"]],
+            "significant": [
+                "yes" if r.significant else ("cannot decide" if r.in_family and not r.decidable else "")
+                for r in comparison.rows.itertuples()
+            ],
         }
     )
     if not table["model"].astype(bool).any():

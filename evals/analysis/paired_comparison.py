@@ -1,12 +1,13 @@
 """The two-run comparison engine: tonight vs a baseline (or model B vs model A), sample by sample.
 
 Two runs of one suite answer the same samples, so the right comparison is paired: a sample id and epoch in one
-run against the same sample id and epoch in the other, with the interval and test from the cluster-robust
-variance of the per-sample differences, clustered by scenario (`scorers.statistics.paired_difference`).
-Pairing removes what the two runs share (which scenarios a model finds acceptable); clustering accounts for a
-scenario's paraphrases, cue styles and epochs moving together. Every metric x cell comparison is one test of
-a family, corrected with Holm (family-wise error: a gate must not cry wolf on any of them) or Benjamini-Hochberg
-(false discovery rate: for lists of discoveries in reports).
+run against the same sample id and epoch in the other, with the test, its p-value and the interval that inverts
+it from the cluster sign-flip test over scenarios (`evals.analysis.run_change`, the one `compare` and the
+nightly gate use). Pairing removes what the two runs share (which scenarios a model finds acceptable);
+clustering accounts for a scenario's paraphrases, cue styles and epochs moving together. Every metric x cell
+comparison is one test of a family, corrected with Bonferroni (the gate's: family-wise error, and "adjusted
+p <= alpha" is "the interval at 1 - alpha/k excludes 0"), Holm, or Benjamini-Hochberg (false discovery rate:
+for lists of discoveries in reports).
 
 `method="clustered"` compares the runs as unmatched groups clustered by scenario, and `method="naive"` as
 independent samples (Newcombe interval, pooled z-test): the figures the harness used before, kept to show
@@ -24,19 +25,19 @@ from typing import Any, Literal
 import pandas as pd
 
 from evals.analysis.rates import pair_key
+from evals.analysis.run_change import bonferroni, paired_change, sign_flip_change
 from scorers.statistics import (
     Difference,
     Rate,
     adjust_p_values,
     clustered_difference,
     difference,
-    paired_difference,
     z_value,
 )
 
 ALL = "all"
 Method = Literal["paired", "clustered", "naive"]
-Adjustment = Literal["holm", "fdr_bh"]
+Adjustment = Literal["bonferroni", "holm", "fdr_bh"]
 PAIR_KEYS = ("metric", "sample_id", "epoch")
 COLUMNS = [
     "metric",
@@ -73,21 +74,47 @@ def _clusters(frame: pd.DataFrame, column: str) -> list[Hashable]:
     return list(frame[column])
 
 
-def _one(part: pd.DataFrame, method: Method) -> Difference:
+def _one(part: pd.DataFrame, method: Method) -> dict[str, object]:
+    """The row's change: estimate, 95% interval, p-value, pairs, clusters and method."""
     tonight = part["hit_t"].astype(float).where(part["scored_t"].astype(bool))
     baseline = part["hit_b"].astype(float).where(part["scored_b"].astype(bool))
     if method == "paired":
-        return paired_difference(tonight.tolist(), baseline.tolist(), _clusters(part, "scenario_id_b"))
+        change = paired_change(tonight.tolist(), baseline.tolist(), _clusters(part, "scenario_id_b"))
+        low, high = change.interval()
+        both = tonight.notna() & baseline.notna()
+        return {
+            "baseline_rate": float(baseline[both].mean()),
+            "tonight_rate": float(tonight[both].mean()),
+            "delta": change.estimate,
+            "ci_low": low,
+            "ci_high": high,
+            "p_value": change.p_value(),
+            "n_pairs": change.n_pairs,
+            "n_clusters": change.n_clusters,
+            "method": change.method,
+        }
     scored_t = part[part["scored_t"].astype(bool)]
     scored_b = part[part["scored_b"].astype(bool)]
     if method == "clustered":
-        return clustered_difference(
+        diff = clustered_difference(
             scored_t["hit_t"].astype(float).tolist(),
             _clusters(scored_t, "scenario_id_t"),
             scored_b["hit_b"].astype(float).tolist(),
             _clusters(scored_b, "scenario_id_b"),
         )
-    return difference(float(scored_t["hit_t"].sum()), len(scored_t), float(scored_b["hit_b"].sum()), len(scored_b))
+    else:
+        diff = difference(float(scored_t["hit_t"].sum()), len(scored_t), float(scored_b["hit_b"].sum()), len(scored_b))
+    return {
+        "baseline_rate": diff.second.value,
+        "tonight_rate": diff.first.value,
+        "delta": diff.value,
+        "ci_low": diff.low,
+        "ci_high": diff.high,
+        "p_value": diff.p_value,
+        "n_pairs": diff.n_pairs,
+        "n_clusters": diff.n_clusters,
+        "method": diff.method,
+    }
 
 
 def compare_runs(
@@ -97,15 +124,16 @@ def compare_runs(
     *,
     method: Method = "paired",
     alpha: float = 0.05,
-    adjust: Adjustment = "holm",
+    adjust: Adjustment = "bonferroni",
     metrics: Sequence[str] | None = None,
     gap_factor: str | None = "training_awareness",
     gap_levels: tuple[str, str] = ("training", "unmonitored"),
 ) -> pd.DataFrame:
     """Tonight minus baseline for every metric, pooled (`all`) and in every cell of `cell_factors`, with
-    intervals, raw and family-adjusted p-values and `significant` (adjusted p < alpha). Samples present in
-    only one run are left out (a paired comparison needs both sides); comparisons with no scored pair are
-    skipped. Raises ComparisonError when the runs share no sample.
+    intervals, raw and family-adjusted p-values and `significant` (adjusted p <= alpha; with the default
+    Bonferroni and the paired method, the same as the interval at 1 - alpha/k excluding 0, as in the gate).
+    Samples present in only one run are left out (a paired comparison needs both sides); comparisons with no
+    scored pair are skipped. Raises ComparisonError when the runs share no sample.
 
     When `gap_factor` is one of `cell_factors`, the family also holds the change of each metric's gap
     (`gap_levels[0]` minus `gap_levels[1]`, e.g. the compliance gap) pooled and within every cell of the other
@@ -131,28 +159,18 @@ def compare_runs(
         for cell, part in groups:
             if not (part["scored_b"].astype(bool) & part["scored_t"].astype(bool)).any():
                 continue
-            diff = _one(part, method)
-            rows.append(
-                {
-                    "metric": str(metric),
-                    "cell": str(cell),
-                    "baseline_rate": diff.second.value,
-                    "tonight_rate": diff.first.value,
-                    "delta": diff.value,
-                    "ci_low": diff.low,
-                    "ci_high": diff.high,
-                    "p_value": diff.p_value,
-                    "n_pairs": diff.n_pairs,
-                    "n_clusters": diff.n_clusters,
-                    "method": diff.method,
-                }
-            )
+            rows.append({"metric": str(metric), "cell": str(cell), **_one(part, method)})
     if gap_factor is not None and gap_factor in cell_factors:
         within = [f for f in cell_factors if f != gap_factor]
         rows += gap_changes(sides[0], sides[1], gap_factor, gap_levels, within, method)
     result = pd.DataFrame(rows, columns=COLUMNS)
-    result["p_adjusted"] = adjust_p_values(result["p_value"].tolist(), adjust)
-    result["significant"] = result["p_adjusted"] < alpha
+    p_values = result["p_value"].tolist()
+    if adjust == "bonferroni":
+        size = sum(not math.isnan(p) for p in p_values)
+        result["p_adjusted"] = [bonferroni(p, size) for p in p_values]
+    else:
+        result["p_adjusted"] = adjust_p_values(p_values, adjust)
+    result["significant"] = result["p_adjusted"] <= alpha
     return result
 
 
@@ -235,9 +253,9 @@ def gap_changes(
 ) -> list[dict[str, Any]]:
     """Tonight's gap minus baseline's gap per metric, pooled and in each cell of `within`.
 
-    Paired: per cell-index pair and epoch, the gap d in {-1, 0, 1} in each run, matched across runs and compared
-    with `paired_difference` on (d + 1) / 2 (so its rates stay in [0, 1]; estimates and bounds are scaled back),
-    clustered by scenario. Clustered: the same per-pair gaps as unmatched groups clustered by scenario. Naive:
+    Paired: per cell-index pair and epoch, the gap d in {-1, 0, 1} in each run, matched across runs; the change
+    of d is tested with the cluster sign-flip test over scenarios (`sign_flip_change`, range -2..2). Clustered:
+    the same per-pair gaps as unmatched groups clustered by scenario. Naive:
     each run's gap from independent proportions, the runs independent (z-test)."""
     gaps_b = _pair_gaps(baseline, factor, levels, within)
     gaps_t = _pair_gaps(tonight, factor, levels, within)
@@ -254,17 +272,23 @@ def gap_changes(
             if both.empty:
                 continue
             shifted_t, shifted_b = ((both["gap_t"] + 1) / 2).tolist(), ((both["gap_b"] + 1) / 2).tolist()
+            p_value, n_clusters, name = math.nan, 0, ""
             if method == "paired":
-                diff = paired_difference(shifted_t, shifted_b, both["scenario_id_b"].tolist())
-                low, high = 2 * diff.low, 2 * diff.high
+                change = sign_flip_change(
+                    (both["gap_t"] - both["gap_b"]).tolist(), both["scenario_id_b"].tolist(), bounds=(-2.0, 2.0)
+                )
+                (low, high), p_value = change.interval(), change.p_value()
+                n_clusters, name = change.n_clusters, change.method
             elif method == "clustered":
                 diff = clustered_difference(
                     shifted_t, both["scenario_id_t"].tolist(), shifted_b, both["scenario_id_b"].tolist()
                 )
                 low, high = 2 * diff.low, 2 * diff.high
+                p_value, n_clusters, name = diff.p_value, diff.n_clusters, diff.method
             else:
                 diff = _naive_gap(baseline, tonight, factor, levels, within, str(metric), str(cell))
                 low, high = diff.low, diff.high
+                p_value, n_clusters, name = diff.p_value, diff.n_clusters, diff.method
             rows.append(
                 {
                     "metric": f"{metric} gap",
@@ -274,10 +298,10 @@ def gap_changes(
                     "delta": float(both["gap_t"].mean() - both["gap_b"].mean()),
                     "ci_low": max(-2.0, low),
                     "ci_high": min(2.0, high),
-                    "p_value": diff.p_value,
+                    "p_value": p_value,
                     "n_pairs": len(both),
-                    "n_clusters": diff.n_clusters,
-                    "method": f"gap change: {diff.method}",
+                    "n_clusters": n_clusters,
+                    "method": f"gap change: {name}",
                 }
             )
     return rows

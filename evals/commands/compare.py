@@ -33,8 +33,9 @@ def register(subparsers: Any) -> None:
         "compare",
         help="compare two models or versions: per-metric changes with intervals and corrected tests",
         description="A and B are log directories or .eval files; with --logs DIR they are models (or panel "
-        "aliases) selected from the logs in DIR. Changes are B minus A, tested per metric and condition cell, "
-        "Holm-corrected across all comparisons. Models are matched by the aliases each run recorded "
+        "aliases) selected from the logs in DIR. Changes are B minus A, tested per metric and condition cell "
+        "(paired: exact cluster sign-flip test over scenarios, its interval by inverting it), Bonferroni across "
+        "all comparisons. Models are matched by the aliases each run recorded "
         f"({PANEL_FILE}), else by name. Exit codes with --fail-on-change: 0 no change, 1 a significant change, "
         "3 A not covered (a model on one side only, or too few of A's pairs compared), 2 bad arguments.",
     )

@@ -1,7 +1,9 @@
 """`schemer-evals nightly --config FILE`: run the nightly eval set, report, compare with the baseline (the last
 night that passed, or a pinned run) and exit with the gate's verdict: 0 passed, 1 a regression past a
-threshold, 2 a bad config, arguments or baseline, or a model that cannot start (an API key not set; nothing
-runs, nothing is written), 3 the baseline's gated pairs not covered, 4 a log that did not finish.
+threshold (its interval at the gate's level excludes the allowed change), 2 a bad config (e.g. no
+thresholds), arguments or baseline, or a model that cannot start (an API key not set; nothing runs, nothing is
+written), 3 the baseline's gated pairs not covered, 4 a log that did not finish, 5 cannot decide (too few
+scenarios for the test at the gate's level).
 
 The terminal gets a short table per run; `--verbose` adds every metric of every log."""
 
@@ -31,8 +33,9 @@ def register(subparsers: Any) -> None:
         description="Runs the config's suites x model panel with Inspect's eval_set into <log_root>/<date>/ "
         "(re-running resumes), compares with the baseline (the last night that passed, or a pinned one), writes "
         "the report with the verdict on top and records the night in <log_root>/history.jsonl. Exit codes: "
-        "0 passed, 1 regression, 2 bad config/arguments/baseline or a model that cannot start (API key not set), "
-        "3 baseline not covered, 4 run incomplete.",
+        "0 passed, 1 regression (its interval at the gate's level excludes the allowed change), 2 bad "
+        "config/arguments/baseline or a model that cannot start (API key not set), 3 baseline not covered, "
+        "4 run incomplete, 5 cannot decide (too few scenarios for the test at the gate's level).",
     )
     parser.add_argument("--config", type=Path, required=True, help="nightly config YAML (see configs/nightly.yaml)")
     parser.add_argument("--date", type=dt.date.fromisoformat, default=None, help="run date YYYY-MM-DD (default: today)")

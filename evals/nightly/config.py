@@ -51,8 +51,9 @@ class Threshold:
     `metric` is a glob over metric names (`compliance`, `training_gaming_reasoning:*`); `suite` optionally
     limits the rule to one suite; `cells` is `all` (the pooled rate only) or `each` (every condition cell and
     the pooled rate). A move counts when the change (tonight minus baseline) is above `max_increase` or below
-    `-max_decrease` (either may be absent: that direction is not checked) and, with `significant`, also
-    significant after Holm's correction. A `primary` rule's pairs must all be compared (coverage); by default
+    `-max_decrease` (either may be absent: that direction is not checked): with `significant`, when the
+    change's interval at the gate's Bonferroni level lies wholly beyond it; without, when the estimate does.
+    A `primary` rule's pairs must all be compared (coverage); by default
     a rule is primary unless its metric is a glob.
     """
 
@@ -202,7 +203,15 @@ def _suites(path: Path, data: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def _thresholds(path: Path, data: dict[str, Any], suites: dict[str, dict[str, Any]]) -> list[Threshold]:
-    raw = data.get("thresholds") or []
+    raw = data.get("thresholds")
+    if raw is None or raw == []:
+        # Without a threshold the gate compares nothing, and a gate that checks nothing must not pass.
+        raise invalid(
+            path,
+            f"{'missing' if raw is None else 'empty'} `thresholds`: the gate would check nothing; add at least "
+            "one, e.g. `thresholds: [{metric: compliance, max_increase: 0.15, max_decrease: 0.15}]` "
+            "(see configs/nightly.yaml)",
+        )
     if not isinstance(raw, list):
         raise invalid(path, "`thresholds` must be a list of {metric, cells, max_increase, max_decrease, significant}")
     thresholds = []

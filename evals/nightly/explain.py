@@ -7,6 +7,7 @@ from evals.compare import plural, summary_line
 from evals.logs import LogInfo
 from evals.nightly.config import NightlyConfig
 from evals.nightly.night import NightlyResult
+from evals.nightly.regressions import undecided_summary
 
 
 def headline_for(result: NightlyResult, config: NightlyConfig, suite: str, model: str) -> str:
@@ -31,6 +32,9 @@ def run_verdict(result: NightlyResult, suite: str, alias: str, info: LogInfo) ->
     mine = [r for r in result.regressions if str(r.row["suite"]) == suite and str(r.row["key"]) in (alias, "")]
     if mine:
         return f"REGRESSED ({len(mine)})"
+    undecided = [u for u in result.undecided if str(u.row["suite"]) == suite and str(u.row["key"]) in (alias, "")]
+    if undecided:
+        return f"CANNOT DECIDE ({len(undecided)})"
     pairs = result.comparison.baseline_pairs
     if not pairs.empty:
         here = pairs[(pairs["suite"] == suite) & pairs["key"].isin([alias, ""])]
@@ -82,6 +86,8 @@ def explain(result: NightlyResult, config: NightlyConfig | None = None) -> list[
         lines.append(f"Re-run the same command to resume the run in {result.run_dir} (finished samples are kept).")
     baseline_label = f"baseline {result.baseline.name}" if result.baseline else "baseline"
     lines += [regression.message(baseline_label) for regression in result.regressions]
+    if result.undecided:
+        lines.append(undecided_summary(result.undecided))
     if gate is not None:
         lines += [f"models: {line}" for line in gate.matching]
         if gate.verdict == "not_covered":

@@ -13,13 +13,36 @@ import html
 import re
 from pathlib import Path
 
-from evals.nightly.gate import VERDICT_TEXT, GateSummary
+from evals.nightly.gate import VERDICT_TEXT, GateSummary, RegressionLine
 
 GATE_MARKER = "<!-- schemer-evals gate -->"
 
 
 def _markdown_cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+REGRESSION_COLUMNS = (
+    "where",
+    "baseline",
+    "tonight",
+    "change [95% CI]",
+    "p of the allowed change, Bonferroni (raw)",
+    "threshold",
+    "evidence",
+)
+
+
+def _cells(line: RegressionLine) -> tuple[str, ...]:
+    return (
+        line.where,
+        line.baseline,
+        line.tonight,
+        line.change,
+        f"{line.p_adjusted} ({line.p_raw})",
+        line.threshold,
+        line.evidence,
+    )
 
 
 def gate_markdown(gate: GateSummary) -> str:
@@ -38,18 +61,13 @@ def gate_markdown(gate: GateSummary) -> str:
     if gate.regressions:
         lines += [
             "",
-            "| where | baseline | tonight | change [95% CI] | adjusted p (raw) | threshold |",
-            "| --- | --- | --- | --- | --- | --- |",
+            f"| {' | '.join(REGRESSION_COLUMNS)} |",
+            "| --- | --- | --- | --- | --- | --- | --- |",
         ]
-        lines += [
-            "| "
-            + " | ".join(
-                _markdown_cell(value)
-                for value in (r.where, r.baseline, r.tonight, r.change, f"{r.p_adjusted} ({r.p_raw})", r.threshold)
-            )
-            + " |"
-            for r in gate.regressions
-        ]
+        lines += ["| " + " | ".join(_markdown_cell(value) for value in _cells(r)) + " |" for r in gate.regressions]
+    if gate.undecided:
+        lines += ["", "Cannot decide (too few scenarios for the gate's level; add scenarios or gate fewer cells):", ""]
+        lines += [f"- {_markdown_cell(line)}" for line in gate.undecided]
     if gate.coverage_missing:
         shown = gate.coverage_missing[:20]
         more = f" and {len(gate.coverage_missing) - len(shown)} more" if len(gate.coverage_missing) > len(shown) else ""
@@ -77,20 +95,15 @@ def gate_html(gate: GateSummary) -> str:
         "<ul>" + "".join(items) + "</ul>",
     ]
     if gate.regressions:
-        header = "".join(
-            f"<th>{e(h)}</th>"
-            for h in ("where", "baseline", "tonight", "change [95% CI]", "adjusted p (raw)", "threshold")
-        )
-        rows = "".join(
-            "<tr>"
-            + "".join(
-                f"<td>{e(v)}</td>"
-                for v in (r.where, r.baseline, r.tonight, r.change, f"{r.p_adjusted} ({r.p_raw})", r.threshold)
-            )
-            + "</tr>"
-            for r in gate.regressions
-        )
+        header = "".join(f"<th>{e(h)}</th>" for h in REGRESSION_COLUMNS)
+        rows = "".join("<tr>" + "".join(f"<td>{e(v)}</td>" for v in _cells(r)) + "</tr>" for r in gate.regressions)
         parts.append(f"<table><thead><tr>{header}</tr></thead><tbody>{rows}</tbody></table>")
+    if gate.undecided:
+        undecided = "".join(f"<li>{e(line)}</li>" for line in gate.undecided)
+        parts.append(
+            "<p>Cannot decide (too few scenarios for the gate's level; add scenarios or gate fewer cells):</p>"
+            f"<ul>{undecided}</ul>"
+        )
     if gate.coverage_missing:
         parts.append("<p>Baseline pairs not compared: " + e(", ".join(gate.coverage_missing[:20])) + "</p>")
     parts.append("</section>")

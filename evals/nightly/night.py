@@ -12,10 +12,17 @@ from evals.compare import Comparison, coverage, render_markdown
 from evals.logs import LogInfo, SampleTable, load, status_problems
 from evals.nightly.baseline import resolve_baseline
 from evals.nightly.config import NightlyConfig
-from evals.nightly.gate import GateSummary, Verdict
+from evals.nightly.gate import GateSummary, decide
 from evals.nightly.gate_report import gate_html, gate_markdown, put_on_top
 from evals.nightly.history import Headline, Night, config_hash, headline_rates, read_night, record_night, scored_pairs
-from evals.nightly.regressions import Regression, check_thresholds, compare_runs, regression_line
+from evals.nightly.regressions import (
+    Regression,
+    Undecided,
+    check_thresholds,
+    compare_runs,
+    regression_line,
+    undecided,
+)
 from evals.nightly.run import build_tasks, check_metric_names, check_prerequisites, missing_runs, run_evals
 from evals.nightly.trend import write_trend
 from evals.report import WrittenReport, make_report
@@ -34,6 +41,7 @@ class NightlyResult:
     baseline_reason: str = ""
     comparison: Comparison | None = None
     regressions: list[Regression] = field(default_factory=list)
+    undecided: list[Undecided] = field(default_factory=list)
     gate: GateSummary | None = None
     headlines: list[Headline] = field(default_factory=list)
     completed_samples: int = 0
@@ -49,16 +57,6 @@ class NightlyResult:
 def _completed(table: SampleTable) -> int:
     samples = table.samples
     return int((~samples["error"].astype(bool)).sum()) if len(samples) else 0
-
-
-def _verdict(result: NightlyResult, config: NightlyConfig, share: float | None) -> Verdict:
-    if result.problems:
-        return "incomplete"
-    if result.regressions:
-        return "regressed"
-    if share is not None and share < config.min_coverage:
-        return "not_covered"
-    return "passed"
 
 
 def run_nightly(
@@ -105,6 +103,7 @@ def run_nightly(
     if result.baseline is not None and not result.problems:
         result.comparison = compare_runs(config, result.baseline, run_dir, tonight, paired)
         result.regressions = check_thresholds(result.comparison, config)
+        result.undecided = undecided(result.comparison, config)
         recorded = read_night(result.baseline)
         baseline_gated = {tuple(pair) for pair in recorded.gated_pairs} if recorded else set()
 
@@ -116,9 +115,10 @@ def run_nightly(
         gate.coverage_missing = covered.missing
         gate.matching = list(result.comparison.matching) + list(result.comparison.unmatched_models)
         gate.regressions = [regression_line(r) for r in result.regressions]
+        gate.undecided = [u.message() for u in result.undecided]
         gate.statistic = result.comparison.statistic
     gate.problems = list(result.problems)
-    gate.verdict = _verdict(result, config, gate.coverage)
+    gate.verdict = decide(gate, bool(result.problems), bool(result.regressions), bool(result.undecided))
     result.gate = gate
     report_dir = run_dir / REPORT_DIR
     if not result.problems:

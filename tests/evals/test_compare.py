@@ -1,8 +1,7 @@
-"""`compare` flags exactly the behaviours two organism profiles differ in, with Holm-corrected tests."""
+"""`compare` flags exactly the behaviours two organism profiles differ in, with Bonferroni-corrected tests."""
 
 from __future__ import annotations
 
-import math
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -12,7 +11,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from evals.compare import Comparison, Side, compare, holm
+from evals.compare import Comparison, Side, compare
 from evals.logs import find_log_files, load, read_log_infos
 from tasks.sandbagging import sandbagging
 from tasks.value_conflict import value_conflict
@@ -87,12 +86,6 @@ def test_models_without_a_counterpart_are_listed_not_compared(panel_logs: Path) 
     )
     assert aliased.rows.empty
     assert aliased.only_one_side == ["A only: value_conflict (mut)", "B only: value_conflict (other)"]
-
-
-def test_holm_adjusts_step_down_and_keeps_order() -> None:
-    adjusted = holm([0.01, 0.04, 0.03, math.nan, 0.005])
-    assert adjusted[:3] == pytest.approx([0.03, 0.06, 0.06])
-    assert math.isnan(adjusted[3]) and adjusted[4] == pytest.approx(0.02)
 
 
 @pytest.mark.slow
@@ -189,6 +182,6 @@ def test_naive_and_paired_statistics_agree_on_the_planted_change(panel_logs: Pat
     paired, naive = compare(a, b), compare(a, b, paired=False)
     cell = (paired.rows["metric"] == "compliance") & (paired.rows["cell"] == "training/relevant")
     assert paired.rows[cell]["method"].iloc[0].startswith("paired")
-    assert naive.rows[cell]["method"].iloc[0] == "newcombe"
+    assert naive.rows[cell]["method"].iloc[0].startswith("unpaired Newcombe")
     assert paired.rows[cell]["significant"].iloc[0] and naive.rows[cell]["significant"].iloc[0]
-    assert paired.rows[cell]["pairs"].iloc[0] > 0 and paired.rows[cell]["clusters"].iloc[0] > 1
+    assert paired.rows[cell]["n_pairs"].iloc[0] > 0 and paired.rows[cell]["n_clusters"].iloc[0] > 1

@@ -108,7 +108,8 @@ def test_log_dir_without_write_permission(tmp_path: Path, capsys: pytest.Capture
     assert "cannot write to" in line and "Permission denied" in line
 
 
-NIGHTLY_BASE = "log_root: out\nmodels: {a: organism/honest}\n"
+GATE = "thresholds: [{metric: compliance, max_increase: 0.5}]\n"
+NIGHTLY_BASE = "log_root: out\nmodels: {a: organism/honest}\n" + GATE
 BAD_NIGHTLY_CONFIGS = {
     "unknown suite": (NIGHTLY_BASE + "suites: {nope: {}}\n", ["unknown suite 'nope'", "available: value_conflict"]),
     "malformed YAML": (
@@ -128,7 +129,7 @@ BAD_NIGHTLY_CONFIGS = {
         ["`grader` needs a `model`", "anthropic/claude-sonnet-4-5"],
     ),
     "log root under a file": (
-        "log_root: a-file/logs\nmodels: {a: organism/honest}\nsuites: [value_conflict]\n",
+        "log_root: a-file/logs\nmodels: {a: organism/honest}\nsuites: [value_conflict]\n" + GATE,
         ["not writable", "set log_root"],
     ),
 }

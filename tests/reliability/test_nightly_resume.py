@@ -33,6 +33,7 @@ log_root: runs
 models: {under-test: openai-api/fault/test-model}
 suites: {value_conflict: {value_domain: copyright, scenarios_per_cell: 1}}
 eval: {max_retries: 0, retry_attempts: 0, max_connections: 2, model_args: {max_retries: 0}}
+thresholds: [{metric: compliance, max_increase: 0.5}]
 """
 
 
