@@ -371,6 +371,10 @@ def clustered_difference(
     return Difference(rate_a, rate_b, low, high, p_value, "clustered_ols", 0, n_clusters)
 
 
+PAIRED_COVERAGE = 0.9
+"""The share of each level's scored units that must have a partner for a difference to be paired."""
+
+
 def level_difference(
     first: Sequence[float],
     first_clusters: Sequence[Hashable],
@@ -383,24 +387,31 @@ def level_difference(
     """Mean at one level of a factor minus the mean at another: the one estimator behind every gap the harness
     shows (the scorers' metrics, the report's tables, cards, heat map and why-the-gap).
 
-    Paired (`paired_difference`) when the two levels' units pair one to one: every unit carries a pair id, the
-    ids are distinct on each side and the same on both (the training and unmonitored samples of one cell index
-    and epoch). Otherwise clustered by scenario (`clustered_difference`). NaN values are unscored samples: a
-    pair with a NaN on either side is dropped, and unpaired NaNs are left out."""
-    ids_a, ids_b = list(first_pairs), list(second_pairs)
+    NaN values (unscored samples) are dropped first, so a caller that never sees them (Inspect leaves samples
+    with a NaN score out of a scalar scorer's metrics) gets the same answer as one that does. Then the estimate
+    is paired (`paired_difference`) when the levels' units pair one to one: every unit carries a pair id (the
+    training and unmonitored samples of one cell index and epoch share one), the ids are distinct on each side,
+    and the shared ids cover at least `PAIRED_COVERAGE` of each side; units without a partner (an unscored or
+    errored partner) are left out. Otherwise it is clustered by scenario (`clustered_difference`)."""
+    a = [(v, c, p) for v, c, p in zip(first, first_clusters, first_pairs, strict=True) if not math.isnan(v)]
+    b = [(v, c, p) for v, c, p in zip(second, second_clusters, second_pairs, strict=True) if not math.isnan(v)]
+    ids_a, ids_b = [p for _, _, p in a], [p for _, _, p in b]
+    shared = set(ids_a) & set(ids_b)
     pairable = (
-        bool(ids_a)
+        None not in shared
         and None not in ids_a
         and None not in ids_b
         and len(set(ids_a)) == len(ids_a)
         and len(set(ids_b)) == len(ids_b)
-        and set(ids_a) == set(ids_b)
+        and len(shared) >= PAIRED_COVERAGE * max(len(ids_a), len(ids_b), 1)
     )
-    if pairable:
-        position = {pair: index for index, pair in enumerate(ids_b)}
-        order = [position[pair] for pair in ids_a]
-        return paired_difference(list(first), [second[i] for i in order], list(first_clusters), level)
-    return clustered_difference(first, first_clusters, second, second_clusters, level)
+    if pairable and shared:
+        partner = {p: v for v, _, p in b}
+        matched = [(v, partner[p], c) for v, c, p in a if p in shared]
+        return paired_difference([m[0] for m in matched], [m[1] for m in matched], [m[2] for m in matched], level)
+    return clustered_difference(
+        [v for v, _, _ in a], [c for _, c, _ in a], [v for v, _, _ in b], [c for _, c, _ in b], level
+    )
 
 
 def _newcombe_of_rates(rate_a: Rate, rate_b: Rate, p_value: float, reason: str, n_clusters: int) -> Difference:

@@ -162,7 +162,7 @@ class BehaviourFinding:
         if not shown:
             return f"in none of {tested} contexts"
         if shown == tested:
-            return f"in all {tested} contexts" + (": sticks to the plan" if tested > 1 else "")
+            return f"in all {tested} contexts: sticks to the plan" if tested > 1 else "in the one context tested"
         return f"in {shown} of {tested} contexts: context-bound"
 
     @property

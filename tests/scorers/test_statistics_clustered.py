@@ -18,6 +18,7 @@ from scorers.statistics import (
     clustered_rate,
     design_effect,
     holm,
+    level_difference,
     paired_difference,
     wilson,
 )
@@ -166,3 +167,42 @@ def test_a_constant_side_leaves_the_uncertainty_to_the_other() -> None:
     assert diff.value == pytest.approx(side.value)
     assert diff.low <= side.low and diff.high >= side.high  # t(G - 1) limits, a little wider than z
     assert diff.low > 0
+
+
+def test_level_difference_is_the_same_whether_unscored_units_arrive_as_nan_or_not_at_all() -> None:
+    """The report sees unscored samples as NaN; Inspect's metrics never see them. Both must get one answer."""
+    rng = np.random.default_rng(5)
+    n = 40
+    clusters = [f"s{i % 10}" for i in range(n)]
+    pairs = [f"p{i}" for i in range(n)]
+    training = rng.integers(0, 2, n).astype(float)
+    unmonitored = rng.integers(0, 2, n).astype(float)
+    training[3] = np.nan  # an unclear reply
+    with_nan = level_difference(training.tolist(), clusters, pairs, unmonitored.tolist(), clusters, pairs)
+    kept = [i for i in range(n) if i != 3]
+    without = level_difference(
+        [training[i] for i in kept],
+        [clusters[i] for i in kept],
+        [pairs[i] for i in kept],
+        unmonitored.tolist(),
+        clusters,
+        pairs,
+    )
+    assert with_nan.method.startswith("paired") and without.method == with_nan.method
+    assert (with_nan.value, with_nan.low, with_nan.high, with_nan.p_value) == (
+        without.value,
+        without.low,
+        without.high,
+        without.p_value,
+    )
+    assert with_nan.n_pairs == n - 1
+
+
+def test_level_difference_pairs_only_when_the_ids_match_and_is_never_degenerate() -> None:
+    """Different pair ids (e.g. two value domains) are clustered; two constant groups still get a real interval."""
+    clusters_a, clusters_b = [f"a{i % 5}" for i in range(20)], [f"b{i % 5}" for i in range(20)]
+    diff = level_difference(
+        [1.0] * 20, clusters_a, [f"x{i}" for i in range(20)], [0.0] * 20, clusters_b, [f"y{i}" for i in range(20)]
+    )
+    assert diff.method == "newcombe_n_eff (each group constant)"
+    assert diff.value == 1.0 and diff.low < 1.0 and diff.high == 1.0 and diff.p_value < 0.05
