@@ -11,7 +11,8 @@ Where it applies:
 - Inspect records a provider error verbatim (the sample's error, the model event's error and raw response,
   the log header), and its hooks may not change what they are shown, so the `RedactSecrets` hook rewrites a
   finished log that contains a known secret as soon as the run ends (`on_run_end`), before the run returns.
-  Inspect loads the hook with this package's entry point (or any import of `scorers`).
+  Inspect loads the hook with this package's entry point (or any import of `scorers`); it is registered only
+  when a secret is set at that point (`register_redaction`).
 """
 
 from __future__ import annotations
@@ -90,7 +91,6 @@ def redact_log_file(location: str, secrets: Mapping[str, str] | None = None) -> 
     return True
 
 
-@hooks(name="schemer_evals_redact_secrets", description="Redacts known API keys from finished eval logs.")
 class RedactSecrets(Hooks):
     """Rewrites each log of a finished run that contains the value of a known secret (see the module)."""
 
@@ -105,3 +105,22 @@ class RedactSecrets(Hooks):
         for log in data.logs:
             if log.location:
                 redact_log_file(log.location, secrets)
+
+
+_registered = False
+
+
+def register_redaction() -> None:
+    """Register `RedactSecrets` with Inspect (once). Done on import when a secret is set: Inspect prints a
+    "hooks enabled" banner on every run for each registered hook, which a run with no secret to protect should
+    not get. A process that sets a key only after importing `scorers` calls this itself."""
+    global _registered
+    if not _registered:
+        hooks(name=HOOK_NAME, description="Redacts known API keys from finished eval logs.")(RedactSecrets)
+        _registered = True
+
+
+HOOK_NAME = "schemer_evals_redact_secrets"
+
+if has_secrets():
+    register_redaction()

@@ -361,7 +361,7 @@ def clustered_difference(
     fit = _cluster_robust_ols(y, design, codes, use_t=True)
     with np.errstate(invalid="ignore"):  # a negative sandwich diagonal is the zero-variance case below
         standard_error, p_value = float(fit.bse[1]), float(fit.pvalues[1])
-    if standard_error <= 0 or math.isnan(standard_error):
+    if standard_error <= 1e-9 or math.isnan(standard_error):
         # Each group constant (e.g. all 1 against all 0): the sandwich says "no uncertainty", which is false
         # with a handful of scenarios; the groups' own clustered (Wilson) limits bound the difference instead.
         p_value = _cluster_fisher_p_value(rate_a, rate_b)

@@ -164,6 +164,9 @@ def load_choice_questions(
     else:
         source = dataset + (f" ({subset})" if subset else "")
         load_args = {"path": dataset, "name": subset, "split": split}
+    quiet = load_args["path"] == "json" and not hf.utils.are_progress_bars_disabled()
+    if quiet:  # a local file loads in milliseconds: its "Generating train split" bar is noise on stderr
+        hf.disable_progress_bars()
     try:
         rows = hf.load_dataset(**load_args)
     except Exception as error:  # the hub raises many types (ConnectionError, DatasetNotFoundError, ValueError, ...)
@@ -172,6 +175,9 @@ def load_choice_questions(
             f"could not load multiple-choice dataset {source} ({detail}); check the name, -T mcq_subset and "
             "-T mcq_split and your access to the Hugging Face hub, or omit -T mcq_dataset to use the offline set"
         ) from None
+    finally:
+        if quiet:
+            hf.enable_progress_bars()
     questions = [choice_question(dict(record), index, source) for index, record in enumerate(rows)]
     if not questions:
         raise ParameterError(f"multiple-choice dataset {source} has no rows")

@@ -24,8 +24,12 @@ pytestmark = pytest.mark.inspect_eval
 Runner = Callable[..., subprocess.CompletedProcess[str]]
 
 
+INSPECT_BANNER = ("inspect_ai v", "- hooks enabled", "  schemer_evals_redact_secrets")
+"""Inspect's own start-up lines, printed when a hook is registered (ours is, when an API key is set)."""
+
+
 def error_lines(text: str) -> list[str]:
-    return [line for line in text.splitlines() if line.strip()]
+    return [line for line in text.splitlines() if line.strip() and not line.startswith(INSPECT_BANNER)]
 
 
 def test_unknown_factor_level_on_the_inspect_cli(

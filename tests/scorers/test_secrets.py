@@ -12,7 +12,7 @@ from inspect_ai.log import read_eval_log
 from inspect_ai.model import ModelOutput, ModelUsage
 from inspect_ai.solver import generate
 
-from scorers.secrets import has_secrets, known_secrets, redact
+from scorers.secrets import has_secrets, known_secrets, redact, register_redaction
 
 KEY = "sk-test-0123456789abcdef"
 
@@ -45,6 +45,7 @@ def test_the_hook_redacts_a_key_echoed_into_a_finished_log(tmp_path: Path, monke
     error: the log on disk holds the variable's name instead."""
     monkeypatch.setenv("ECHO_API_KEY", KEY)
     assert has_secrets()
+    register_redaction()  # the key was set after `scorers` was imported (a user's key is set before)
     output = ModelOutput.from_content("mockllm/model", f"your key is {KEY}")
     output.usage = ModelUsage(input_tokens=1, output_tokens=1, total_tokens=2)
     task = Task(dataset=[Sample(input="hello")], solver=generate())

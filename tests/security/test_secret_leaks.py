@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import pytest
 from inspect_ai import eval
 
+from scorers.secrets import register_redaction
 from tasks.value_conflict import value_conflict
 
 if TYPE_CHECKING:
@@ -157,6 +158,7 @@ def test_a_provider_that_echoes_the_key_in_an_error(
     """Inspect records the 401's message verbatim (sample error, model event, header); the project's hook
     (scorers.secrets) rewrites the finished log with the key replaced by its variable's name."""
     monkeypatch.setenv("FAULT_API_KEY", SENTINELS["FAULT_API_KEY"])
+    register_redaction()  # the key was set after `scorers` was imported (a user's key is set before)
     server.set_schedule(per_prompt(Fault.UNAUTHORIZED_ECHO))
     eval(
         value_conflict(value_domain="copyright", scenarios_per_cell=1),

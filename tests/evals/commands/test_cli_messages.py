@@ -14,6 +14,7 @@ import pytest
 from evals.cli import build_parser
 from evals.compare import plural
 from evals.nightly.config import ConfigError, load_config
+from tests.reliability.test_bad_input_errors import error_lines
 
 Runner = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -53,7 +54,7 @@ def test_a_misspelled_organism_profile_is_one_line_with_the_closest_name(outside
         "    return Task(dataset=[Sample(input='hi')], solver=generate())\n"
     )
     result = cli(["inspect", "eval", "task.py@one", "--model", "organism/hones"], cwd=outside_repo, timeout=120)
-    output = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
+    output = error_lines(result.stdout + result.stderr)
     assert result.returncode != 0
     assert output == ["unknown organism profile 'hones'; did you mean --model organism/honest?"], output
 

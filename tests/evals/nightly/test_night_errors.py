@@ -80,5 +80,6 @@ def test_run_dir_with_date_records_the_night_under_the_date(tmp_path: Path, caps
     code = main(["nightly", "--config", str(config), "--date", "2026-03-02"])
 
     out, err = capsys.readouterr()
-    assert code == 0, out + err
+    # One scenario cannot decide a change at the gate's level (exit 5); what matters here is the baseline.
+    assert code == 5, out + err
     assert f"Baseline: {run_dir} (the last night that passed)" in out, "the --run-dir night is the next baseline"
