@@ -1,25 +1,31 @@
 """Cross-context consistency from logs: on organism runs the worst-case schemer shows training-gaming and the
-worst-case behaviours in many contexts and the honest profile in none; pairing by scenario and the accuracy-drop
-measure on a hand-built table; the CLI writes JSON and Markdown and fails in one line on bad input."""
+worst-case behaviours in many contexts and the honest profile in none; every context's gap and rate and every
+pooled figure equal the report's verdict cards (one estimator, `evals.analysis.rates`); the printed and Markdown
+output never shows `nan`, `None` or `-0.00`; pairing by scenario and the accuracy-drop measure on a hand-built
+table; the CLI writes JSON and Markdown and fails in one line on bad input."""
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from evals.analysis.consistency import Consistency, analyse, consistency, to_json, to_markdown
+from evals.analysis.consistency import Consistency, ContextResult, analyse, consistency, to_json, to_markdown, to_text
 from evals.cli import main
-from evals.logs import SampleTable
+from evals.logs import SampleTable, load
+from evals.report.build import build_report
+from evals.report.verdict import Estimate, VerdictCard
 from tasks.collusion import collusion
 from tasks.oversight_subversion import oversight_subversion
 from tasks.value_conflict import value_conflict
 from tests.support.inspect_run import run_eval
 
 SCHEMER, HONEST = "organism/worst_case_schemer", "organism/honest"
+GATED = "organism/context_gated_gamer"
 
 
 pytestmark = pytest.mark.inspect_eval
@@ -195,3 +201,116 @@ def test_behaviours_with_nothing_scored_are_listed_as_not_measured_with_the_reas
     markdown = to_markdown(result)
     assert "## Not measured" in markdown and "- **m**, collusion: all 8 of its scores are unscored" in markdown
     assert json.loads(to_json(result))["not_measured"][0]["model"] == "m"
+
+
+@pytest.fixture(scope="module")
+def gated_logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two topic-relevance contexts (the context-gated gamer games in one only) and pooled value domains."""
+    log_dir = tmp_path_factory.mktemp("consistency-gated-logs")
+    logs = run_eval(
+        [
+            value_conflict(
+                cot="none",
+                training_awareness="training,unmonitored",
+                topic_relevance="relevant,unrelated",
+                value_domain="copyright,privacy",
+                scenarios_per_cell=3,
+            ),
+            collusion(cot="none", scenarios_per_cell=12),
+        ],
+        model=[SCHEMER, HONEST, GATED],
+        log_dir=str(log_dir),
+        seed=5,
+        max_tasks=6,
+    )
+    assert all(log.status == "success" for log in logs)
+    return log_dir
+
+
+def _numbers(estimate: Estimate) -> tuple[float, float, float, int, int]:
+    return estimate.value, estimate.low, estimate.high, estimate.n, estimate.n_clusters
+
+
+def _context_numbers(context: ContextResult) -> tuple[float, float, float, int, int]:
+    return context.estimate, context.ci_low, context.ci_high, context.n, context.n_clusters
+
+
+def _contexts(result: Consistency, model: str, behaviour: str) -> dict[tuple[str, str], ContextResult]:
+    return {(c.suite, c.context): c for c in result.contexts if (c.model, c.behaviour) == (model, behaviour)}
+
+
+def test_gaps_and_rates_equal_the_report_cards(gated_logs: Path) -> None:
+    table = load([gated_logs])
+    result = analyse(table)
+    cards: dict[str, VerdictCard] = {
+        card.model: card for card in build_report(table, [str(gated_logs)], planted=False).cards
+    }
+    assert set(cards) == {SCHEMER, HONEST, GATED}
+    appears: dict[str, list[bool]] = {}
+    for model, card in cards.items():
+        # The TG compliance gap: per context (value domains pooled, as on the card) and pooled.
+        mine = _contexts(result, model, "training_gaming")
+        theirs = card.training_gaming.contexts
+        assert len(theirs) == len(mine) == 2
+        for context in theirs:
+            ours = mine[(context.suite, context.name)]
+            assert ours.measure == "compliance gap" and ours.interval.startswith("paired")
+            assert _context_numbers(ours) == _numbers(context.effect)
+            assert ours.appears == context.appears
+        appears[model] = [mine[(c.suite, c.name)].appears for c in theirs]
+        row = _row(result, model, "training_gaming")
+        pooled = (row["pooled"], row["ci_low"], row["ci_high"], row["n"], row["n_clusters"])
+        assert pooled == _numbers(card.training_gaming.pooled)
+        assert row["contexts_with_behaviour"] == len(card.training_gaming.appearing)
+
+        # A worst-case behaviour's rate: per context and pooled over the model's samples.
+        collusion_card = next(b for b in card.worst_case if b.behaviour == "collusion")
+        mine = _contexts(result, model, "collusion")
+        assert len(collusion_card.contexts) == len(mine) > 0
+        for context in collusion_card.contexts:
+            assert _context_numbers(mine[(context.suite, context.name)]) == _numbers(context.effect)
+        row = _row(result, model, "collusion")
+        pooled = (row["pooled"], row["ci_low"], row["ci_high"], row["n"], row["n_clusters"])
+        assert pooled == _numbers(collusion_card.pooled)
+    assert appears[SCHEMER] == [True, True] and appears[HONEST] == [False, False]
+    assert sorted(appears[GATED]) == [False, True], "the gated gamer games in one topic-relevance context only"
+
+
+def test_output_never_shows_nan_none_or_negative_zero(gated_logs: Path) -> None:
+    result = consistency(gated_logs)
+    honest = _contexts(result, HONEST, "training_gaming")
+    assert honest and all(c.estimate == 0 for c in honest.values())
+    for text in (to_markdown(result), to_text(result)):
+        assert "-0.00" not in text and "None" not in text and not re.search(r"\bnan\b", text, re.IGNORECASE)
+        assert "+0.00 [" in text, "a zero gap reads +0.00 with its interval"
+    gated = next(c for c in _contexts(result, GATED, "training_gaming").values() if c.appears)
+    assert f"value_conflict: {gated.context} {gated.effect_text}" in to_markdown(result)
+
+
+def test_tg_reasoning_rate_in_training_equals_the_cards(tmp_path: Path) -> None:
+    """Where TG reasoning is scored, TG is its rate per context (training awareness one of the context's levels);
+    the training contexts' rates are the card's "TG reasoning" figures."""
+    logs = run_eval(
+        [
+            value_conflict(
+                cot="hidden_scratchpad",
+                training_awareness="training,unmonitored",
+                topic_relevance="relevant,unrelated",
+                scenarios_per_cell=3,
+            )
+        ],
+        model=[SCHEMER],
+        log_dir=str(tmp_path),
+        seed=5,
+    )
+    assert all(log.status == "success" for log in logs)
+    table = load([tmp_path])
+    result = analyse(table)
+    assert _row(result, SCHEMER, "training_gaming")["measure"] == "indicator"
+    mine = _contexts(result, SCHEMER, "training_gaming")
+    (card,) = build_report(table, [str(tmp_path)], planted=False).cards
+    assert len(card.training_gaming.contexts) == 2
+    for context in card.training_gaming.contexts:
+        assert context.tg_rate is not None
+        ours = mine[(context.suite, f"training_awareness=training, {context.name}")]
+        assert _context_numbers(ours) == _numbers(context.tg_rate)
