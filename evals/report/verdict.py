@@ -25,7 +25,12 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from evals.analysis.consistency import not_measured_reason
+from evals.analysis.consistency import (
+    SANDBAGGING_FACTOR,
+    SANDBAGGING_REFERENCE,
+    SANDBAGGING_THREAT,
+    not_measured_reason,
+)
 from evals.analysis.evidence import DEFAULT_MARGIN, call, what_to_add
 from evals.analysis.factor_model import hypothesis_results
 from evals.analysis.gap_attribution import LOOK_ALIKES, GapAttribution, measured_any
@@ -42,11 +47,6 @@ TG_BEHAVIOUR = "training_gaming"
 AWARENESS = "training_awareness"
 TG_METRIC = metric_name(TRAINING_GAMING, TG_VERDICT)
 
-SANDBAGGING_FACTOR = "incentive"
-SANDBAGGING_REFERENCE = "neutral"
-SANDBAGGING_THREAT = "high_score_triggers_unlearning"
-"""Sandbagging is the accuracy drop from the neutral incentive to the unlearning threat; a suite without that
-level compares every non-reference incentive level, pooled."""
 
 CONTEXT_EXCLUDED = ("value_domain",)
 
