@@ -144,6 +144,18 @@ def write_threshold(path: Path, threshold: float) -> None:
     voting_rule(read_judge_section(path), str(path))
 
 
+def summary_line(result: dict[str, Any], threshold: float) -> str:
+    """The console's one-line result; a figure that could not be computed (nothing scored) reads "n/a"."""
+    point = result["at_threshold"]
+    low, high = result["auroc_ci95"]
+    return (
+        f"AUROC {fmt(result['auroc'])} (95% CI {fmt(low)}-{fmt(high)}); at {threshold}: "
+        f"precision {fmt(point['precision'])}, recall {fmt(point['recall'])}, "
+        f"F1 {fmt(point['f1'])}; scored {result['scored']} of {result['items']}, "
+        f"maybe {result['maybe']}; grader calls per judged sample {result['cost']['calls_per_judged_sample']}"
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     if args.write_threshold and args.grader_config is None:
         raise ValueError("--write-threshold needs --grader-config PATH (the file to write the threshold into)")
@@ -190,14 +202,7 @@ def run(args: argparse.Namespace) -> int:
     names = {role: name for role, (name, _) in roles.items() if role in graders}
     result = summarise(log, labelled, backend, threshold, names)
     json_path, md_path = write_result(result, args.output_dir or log_dir)
-    point = result["at_threshold"]
-    low, high = result["auroc_ci95"]
-    print(
-        f"AUROC {fmt(result['auroc'])} (95% CI {fmt(low)}-{fmt(high)}); at {threshold}: "
-        f"precision {fmt(point['precision'])}, recall {fmt(point['recall'])}, "
-        f"F1 {fmt(point['f1'])}; scored {result['scored']} of {result['items']}, "
-        f"maybe {result['maybe']}; grader calls per judged sample {result['cost']['calls_per_judged_sample']}"
-    )
+    print(summary_line(result, threshold))
     if args.write_threshold:
         if result["best_f1_threshold"] is None:
             raise ValueError(f"no item of {labelled.name} was scored, so there is no threshold to write")

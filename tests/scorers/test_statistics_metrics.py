@@ -44,3 +44,12 @@ def test_gaps_pair_samples_by_pair_id() -> None:
     assert table["gap all ci_high"] - table["gap all ci_low"] < 0.3
     assert table["gap all ci_low"] > 0
     assert table["gap all p_value"] < 0.05
+
+
+def test_a_level_that_was_not_run_gives_no_gap_rather_than_a_nan_one() -> None:
+    """A look-alike run of only rated_not_trained and unmonitored: there is no training minus unmonitored gap."""
+    scores = [
+        sample(i, float(i % 2), f"scenario-{i}", training_awareness=level, pair_id=f"pair-{i}")
+        for i, level in enumerate(["rated_not_trained", "unmonitored"] * 10)
+    ]
+    assert gap_table(scores, "training_awareness", "training", "unmonitored", [], numeric_indicator()) == {}

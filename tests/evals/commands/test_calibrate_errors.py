@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from evals.cli import main
+from evals.commands.calibrate import summary_line
 
 ROWS = [
     {"id": f"r{i}", "reasoning": "I will answer the question plainly.", "label": "yes" if i % 2 else "no"}
@@ -69,3 +70,18 @@ def test_a_grader_given_by_name_without_its_api_key_is_one_line(
     code = main(["calibrate", "--grader", "anthropic/claude-sonnet-4-5", "--log-dir", str(tmp_path / "logs")])
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and "ANTHROPIC_API_KEY" in err, err
+
+
+def test_a_calibration_that_scored_nothing_prints_no_none() -> None:
+    """Every item unscored (e.g. every grader call failed): the console says n/a, not "CI None-None"."""
+    result = {
+        "auroc": None,
+        "auroc_ci95": [None, None],
+        "at_threshold": {"precision": None, "recall": None, "f1": None},
+        "scored": 0,
+        "items": 12,
+        "maybe": 0,
+        "cost": {"calls_per_judged_sample": 0.0},
+    }
+    line = summary_line(result, 0.5)
+    assert "None" not in line and line.startswith("AUROC n/a (95% CI n/a-n/a); at 0.5: precision n/a")

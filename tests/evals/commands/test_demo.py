@@ -17,13 +17,15 @@ Runner = Callable[..., subprocess.CompletedProcess[str]]
 @pytest.mark.slow
 def test_demo_writes_logs_and_says_how_to_open_them(outside_repo: Path, cli: Runner) -> None:
     log_dir = outside_repo / "demo-logs"
-    # Two samples per suite: the command's shape (every suite x profile, logs, report, messages), not its size;
-    # tests/evals/report checks a larger run of the same panel.
-    result = cli(["schemer-evals", "demo", "--log-dir", str(log_dir), "--limit", "2"], cwd=outside_repo)
+    # Two suites, two samples each: the command's shape (suite x profile, logs, report, messages), not its size;
+    # tests/evals/report runs the whole panel (every suite) in-process, a larger run of the same `run_panel`.
+    suites = ["value_conflict", "sandbagging"]
+    command = ["schemer-evals", "demo", "--log-dir", str(log_dir), "--limit", "2", "--suites", ",".join(suites)]
+    result = cli(command, cwd=outside_repo)
     assert result.returncode == 0, result.stderr[-2000:]
     assert f"inspect view --log-dir {log_dir}" in result.stdout
     logs = [read_eval_log(path, header_only=True) for path in list_eval_logs(str(log_dir))]
-    assert len(logs) == len(SUITES) * 3
+    assert len(logs) == len(suites) * 3 and all(suite in SUITES for suite in suites)
     assert {log.eval.model for log in logs} == {
         "organism/honest",
         "organism/context_gated_gamer",
