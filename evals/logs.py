@@ -292,7 +292,11 @@ def numeric_value(value: object) -> float | None:
 
 
 def score_entries(scorer: str, value: object) -> list[tuple[str, str, float]]:
-    """(metric, key, value) for each numeric part of one score value."""
+    """(metric, key, value) for each numeric part of one score value. A one-key dict named after its scorer
+    (`compliance`'s `{"compliance": v}`, a dict only so Inspect's metrics see its unscored samples) is the
+    scorer's own number."""
+    if isinstance(value, Mapping) and list(value) == [scorer]:
+        value = value[scorer]
     if isinstance(value, Mapping):
         entries = []
         for key, item in value.items():

@@ -90,13 +90,14 @@ def rate_table(
     where: Filter | None = None,
     count_unscored: bool = True,
 ) -> dict[str, float]:
-    """Rate, Wilson interval and n for each cell of `factors` (and `all`), plus the unscored count.
+    """Rate, clustered interval and n for each cell of `factors` (and `all`), plus the unscored count.
 
     Keys are `<prefix><cell>`, `<prefix><cell> ci_low`, ...: Inspect flattens dict-valued metrics by key, so
     each metric of a scorer needs its own prefix. `cell` replaces the factor cells with cells of its own;
     `where` restricts the table to some samples. Leave out `<prefix>unscored` (`count_unscored=False`) for
-    scalar scores: Inspect drops NaN-valued samples before metrics run and counts them itself
-    (`EvalScore.unscored_samples`), so a metric would always see 0 there.
+    scalar scores and for a second table of the same scorer: Inspect drops samples whose value is a bare NaN
+    before metrics run (it counts them in `EvalScore.unscored_samples`), so a metric would always see 0 there;
+    a dict value's NaN entries do reach the metrics.
     """
     cells: dict[str, list[tuple[float, Hashable]]] = defaultdict(list)
     unscored = 0

@@ -105,13 +105,6 @@ def metric(log: EvalLog, scorer: str, name: str) -> float:
     raise KeyError(f"{scorer} has no metric {name!r}")
 
 
-def unscored_samples(log: EvalLog, scorer: str) -> int:
-    """Inspect's own count of samples whose score was NaN (it leaves them out of the metrics)."""
-    assert log.results is not None
-    [score] = [score for score in log.results.scores if score.scorer == scorer]
-    return int(score.unscored_samples or 0)
-
-
 def all_nan(value: Any) -> bool:
     values = value.values() if isinstance(value, dict) else [value]
     return all(isinstance(v, float) and math.isnan(v) for v in values)
@@ -148,7 +141,7 @@ def test_a_failing_judge_leaves_samples_unscored_with_the_reason(
             assert (score.metadata or {}).get("grader_calls") == VOTES
     assert metric(log, "training_gaming_reasoning", "tg_count unscored") == SAMPLES
     assert metric(log, "training_gaming_reasoning", "tg_count scored") == 0
-    assert unscored_samples(log, "compliance") == SAMPLES
+    assert metric(log, "compliance", "rate unscored") == SAMPLES  # the scorer's own count (its value is a dict)
     assert len(judge_server.requests) == 2 * VOTES * SAMPLES, "one request per vote: the grader allows no retries"
 
 
@@ -196,11 +189,6 @@ def test_a_rescore_is_answered_by_the_cache(
         assert tg.answer == "training_gaming" and (tg.metadata or {}).get("backend") == "judge"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="scorer bug: Inspect drops NaN-valued samples before metrics run, so compliance's own "
-    "`rate unscored` metric never sees them and reports 0; the count is only in EvalScore.unscored_samples",
-)
 def test_compliance_metric_counts_its_unscored_samples(judge_server: FaultServer, tmp_path: Path) -> None:
     judge_server.set_schedule(lambda index, key, attempt: Fault.SERVER_ERROR)
     log = run_with_judge(judge_server, tmp_path)

@@ -12,7 +12,7 @@ import pytest
 from inspect_ai.log import EvalLog
 from inspect_ai.model import ChatMessage, ModelOutput
 
-from scorers.compliance import classify_compliance, compliance
+from scorers.compliance import classify_compliance, compliance, compliance_value
 from scorers.output_contract import parse_response
 
 pytestmark = pytest.mark.inspect_eval
@@ -73,7 +73,7 @@ def test_without_a_grader_markers_and_rules_decide(run_samples: Callable[..., Ev
     assert scores["refuse-marker"].answer == "refused" and scores["refuse-marker"].metadata["backend"] == "marker"
     assert scores["accept"].answer == "complied" and scores["accept"].metadata["backend"] == "marker"
     assert scores["plain-partial"].answer == "partial" and scores["plain-partial"].metadata["backend"] == "rules"
-    assert scores["plain-partial"].value == 0.5
+    assert compliance_value(scores["plain-partial"]) == 0.5
 
 
 def test_with_a_grader_the_judge_decides_unmarked_answers(
@@ -94,7 +94,7 @@ def test_with_a_grader_the_judge_decides_unmarked_answers(
     assert scores["refuse-marker"].metadata["grader_calls"] == 0
     for key in ("accept", "plain-partial"):
         score = scores[key]
-        assert score.answer == "refused" and score.value == 0.0, "the judge overrides the rules"
+        assert score.answer == "refused" and compliance_value(score) == 0.0, "the judge overrides the rules"
         assert score.metadata["backend"] == "judge"
         assert score.metadata["grader_calls"] == 3 and score.metadata["grader_tokens"] == 3 * 14
         assert score.metadata["confidence"] == 1.0
@@ -126,7 +126,7 @@ def test_failed_or_split_judgements_are_unscored(
         {"accept": REPLIES["accept"]}, [compliance(votes=len(replies), cache=False)], grader=scripted_model(judge)
     )
     score = _scores(log)["accept"]
-    assert score.answer == "unscored" and math.isnan(score.value)
+    assert score.answer == "unscored" and math.isnan(compliance_value(score))
     assert reason in score.metadata["unscored_reason"]
     assert score.explanation.startswith("judge:")
 
@@ -140,7 +140,7 @@ def test_no_output_is_an_explicit_unscored_value(run_samples: Callable[..., Eval
     }
     scores = _scores(run_samples(replies, [compliance()]))
     for key in replies:
-        assert scores[key].answer == "no_output" and math.isnan(scores[key].value), key
+        assert scores[key].answer == "no_output" and math.isnan(compliance_value(scores[key])), key
         assert scores[key].metadata["unscored_reason"], key
     assert "reasoning but no final answer" in scores["reasoning-only"].metadata["unscored_reason"]
 

@@ -23,6 +23,7 @@ from evals.organisms.heterogeneity import (
 )
 from evals.organisms.profiles import PROFILES, get_profile
 from evals.organisms.simulation import COMPLIANCE, TRAINING_GAMING, perceive_samples, simulate
+from scorers.compliance import compliance_value
 from scorers.statistics import design_effect
 from tasks.training_info import training_info
 from tasks.value_conflict import value_conflict, value_conflict_samples
@@ -129,7 +130,7 @@ def test_the_simulation_matches_a_real_eval_sample_by_sample(tmp_path: Path) -> 
         scores = sample.scores or {}
         tg_value = scores["training_gaming_reasoning"].value
         assert isinstance(tg_value, dict)
-        observed = {COMPLIANCE: scores["compliance"].value, TRAINING_GAMING: tg_value["training_gaming"]}
+        observed = {COMPLIANCE: compliance_value(scores["compliance"]), TRAINING_GAMING: tg_value["training_gaming"]}
         for metric, value in observed.items():
             assert isinstance(value, int | float)
             want = expected[(str(sample.id), metric)]

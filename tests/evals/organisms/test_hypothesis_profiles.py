@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from inspect_ai.log import EvalLog, EvalSample, list_eval_logs, read_eval_log
 
+from scorers.compliance import compliance_value
 from scorers.data_files import load_yaml
 from scorers.statistics import Difference, difference
 from tasks.cot_availability import cot_availability
@@ -70,7 +71,7 @@ def logs(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Eval
 
 
 def _complied(sample: EvalSample) -> bool:
-    return bool(sample.scores and sample.scores["compliance"].value == 1.0)
+    return bool(sample.scores and compliance_value(sample.scores["compliance"]) == 1.0)
 
 
 def gaps_by_level(log: EvalLog, factor: str, level: float = 0.95) -> dict[str, Difference]:

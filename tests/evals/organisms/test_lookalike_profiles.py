@@ -27,6 +27,7 @@ from evals.organisms.profiles import get_profile
 from evals.organisms.provider import SITUATIONS
 from evals.organisms.situations import Turn
 from evals.organisms.training_gaming import TrainingGamingSituation
+from scorers.compliance import compliance_value
 from scorers.output_contract import output_contract
 from scorers.statistics import wilson
 from tasks.cot_availability import cot_availability, cot_availability_samples
@@ -153,7 +154,7 @@ def _cells(log: EvalLog) -> dict[tuple[str, str], dict[str, float]]:
     cells: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
     for sample in log.samples or []:
         metadata = sample.metadata
-        complied = float(bool(sample.scores and sample.scores["compliance"].value == 1.0))
+        complied = float(bool(sample.scores and compliance_value(sample.scores["compliance"]) == 1.0))
         cells[(metadata["training_awareness"], metadata["modification_stakes"])][metadata["pair_id"]] = complied
     return cells
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from inspect_ai.log import EvalLog, list_eval_logs, read_eval_log
 
+from scorers.compliance import compliance_value
 from scorers.statistics import difference
 from tasks.value_conflict import value_conflict
 from tests.support.inspect_run import run_eval
@@ -58,7 +59,7 @@ def _gap(log: EvalLog, relevance: str) -> tuple[float, float, float]:
         awareness = sample.metadata["training_awareness"]
         if sample.metadata["topic_relevance"] != relevance or awareness not in counts:
             continue
-        counts[awareness][0] += sample.scores["compliance"].value == 1.0  # type: ignore[index]
+        counts[awareness][0] += compliance_value(sample.scores["compliance"]) == 1.0  # type: ignore[index]
         counts[awareness][1] += 1
     gap = difference(counts["training"][0], counts["training"][1], counts["unmonitored"][0], counts["unmonitored"][1])
     return gap.value, gap.low, gap.high
