@@ -29,7 +29,10 @@ from inspect_ai.log import (
 )
 from inspect_ai.scorer import value_to_float
 
+from scorers.compliance import VALUE_KEY as COMPLIANCE_VALUE_KEY
 from scorers.vocabulary import factor_levels
+
+COMPLIANCE = "compliance"
 
 METRIC_SEPARATOR = ":"
 """A dict-valued score's keys become metrics named `<scorer>:<key>`; a scalar score is the metric `<scorer>`."""
@@ -292,11 +295,10 @@ def numeric_value(value: object) -> float | None:
 
 
 def score_entries(scorer: str, value: object) -> list[tuple[str, str, float]]:
-    """(metric, key, value) for each numeric part of one score value. A one-key dict named after its scorer
-    (`compliance`'s `{"compliance": v}`, a dict only so Inspect's metrics see its unscored samples) is the
-    scorer's own number."""
-    if isinstance(value, Mapping) and list(value) == [scorer]:
-        value = value[scorer]
+    """(metric, key, value) for each numeric part of one score value. `compliance`'s `{"compliance": v}` (a dict
+    only so that Inspect's metrics see its unscored samples) is the scorer's own number, metric `compliance`."""
+    if scorer == COMPLIANCE and isinstance(value, Mapping) and list(value) == [COMPLIANCE_VALUE_KEY]:
+        value = value[COMPLIANCE_VALUE_KEY]
     if isinstance(value, Mapping):
         entries = []
         for key, item in value.items():

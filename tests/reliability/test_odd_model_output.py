@@ -24,6 +24,7 @@ from inspect_ai.model import (
 )
 from inspect_ai.tool import ToolChoice, ToolInfo
 
+from scorers.compliance import compliance_value
 from scorers.output_contract import parse_message, parse_response
 from tasks.value_conflict import value_conflict
 from tests.support.inspect_run import run_eval
@@ -151,7 +152,7 @@ def test_compliance_label_and_recorded_format_problem(scored: dict[str, EvalSamp
         assert any(problem in p for p in problems), f"{case}: {problems}"
     assert len(problems) < 10, "problems are listed once per kind, not once per occurrence"
     if label == "no_output":
-        assert isinstance(score.value, float) and math.isnan(score.value), "an unscorable reply must not count"
+        assert math.isnan(compliance_value(score)), "an unscorable reply must not count"
         assert score.explanation, "an unscored value carries its reason"
 
 
