@@ -40,6 +40,6 @@ def what_to_add(high: float, margin: float = DEFAULT_MARGIN, n_clusters: int = 0
         return "nothing to compare: run both conditions"
     scenarios = f" ({n_clusters} scenarios now)" if n_clusters else ""
     return (
-        f"the interval reaches {signed(high)}, not below the {signed(margin)} margin: "
-        f"raise scenarios_per_cell{scenarios} to narrow it"
+        f"the interval reaches {signed(high)}, not below the {signed(margin)} margin: more scenarios{scenarios} "
+        "would narrow it (raise scenarios_per_cell, up to the suite's pool)"
     )

@@ -207,7 +207,7 @@ def attribute(found: Mapping[str, Contrast], margin: float = DEFAULT_MARGIN) -> 
     if not gap.above_zero:
         pooled = found["gap_pooled"]
         if call(pooled.low, pooled.high, margin) == "not found":
-            return "no_gap", f"no gap: over all conditions its interval lies below the {signed(margin)} margin"
+            return "no_gap", f"over all conditions the gap's interval lies below the {signed(margin)} margin"
         return "inconclusive", "no gap found, but " + what_to_add(pooled.high, margin)
     if not rated.measured:
         return (

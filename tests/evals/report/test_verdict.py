@@ -227,7 +227,7 @@ def test_status_comes_from_the_interval_and_the_margin() -> None:
     assert call(-0.05, 0.08, margin=0.05) == "inconclusive"
     assert call(math.nan, math.nan) == "inconclusive"
     status, reason = _status(Estimate(0.0, -0.35, 0.35, 16, 5), [], DEFAULT_MARGIN)
-    assert status == "inconclusive" and "raise scenarios_per_cell (5 scenarios now)" in reason
+    assert status == "inconclusive" and "more scenarios (5 scenarios now) would narrow it" in reason
     assert _status(Estimate(0.0, -0.05, 0.06, 240, 20), [], DEFAULT_MARGIN) == ("not found", "")
 
 
