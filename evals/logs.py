@@ -429,9 +429,14 @@ def load(
     return read_samples(infos, progress, strict=strict, skipped=skipped)
 
 
+def skipped_logs(warnings: Iterable[str]) -> list[str]:
+    """The warnings (of `unreadable`) about logs skipped as unreadable."""
+    return [warning for warning in warnings if warning.startswith("skipped unreadable log ")]
+
+
 def skipped_count(warnings: Iterable[str]) -> int:
     """How many logs a table's warnings say were skipped as unreadable."""
-    return sum(1 for warning in warnings if warning.startswith("skipped unreadable log "))
+    return len(skipped_logs(warnings))
 
 
 def suite_factors(samples: pd.DataFrame, conditions: Iterable[str], declared: Sequence[str] | None = None) -> list[str]:

@@ -82,11 +82,9 @@ def difference(successes_a: float, n_a: int, successes_b: float, n_b: int, level
     a, b = wilson(successes_a, n_a, level), wilson(successes_b, n_b, level)
     if not n_a or not n_b:
         return Difference(a, b, math.nan, math.nan, math.nan, "newcombe", 0, 0)
-    delta = a.value - b.value
-    low = delta - math.sqrt((a.value - a.low) ** 2 + (b.high - b.value) ** 2)
-    high = delta + math.sqrt((a.high - a.value) ** 2 + (b.value - b.low) ** 2)
+    low, high = _newcombe_bounds(a, b)
     p_value = two_proportion_p_value(successes_a, n_a, successes_b, n_b)
-    return Difference(a, b, max(-1.0, low), min(1.0, high), p_value, "newcombe", 0, n_a + n_b)
+    return Difference(a, b, low, high, p_value, "newcombe", 0, n_a + n_b)
 
 
 def two_proportion_p_value(successes_a: float, n_a: int, successes_b: float, n_b: int) -> float:
@@ -398,14 +396,13 @@ def level_difference(
     ids_a, ids_b = [p for _, _, p in a], [p for _, _, p in b]
     shared = set(ids_a) & set(ids_b)
     pairable = (
-        None not in shared
-        and None not in ids_a
+        None not in ids_a
         and None not in ids_b
         and len(set(ids_a)) == len(ids_a)
         and len(set(ids_b)) == len(ids_b)
-        and len(shared) >= PAIRED_COVERAGE * max(len(ids_a), len(ids_b), 1)
+        and len(shared) >= PAIRED_COVERAGE * max(len(ids_a), len(ids_b), 1)  # so at least one pair
     )
-    if pairable and shared:
+    if pairable:
         partner = {p: v for v, _, p in b}
         matched = [(v, partner[p], c) for v, c, p in a if p in shared]
         return paired_difference([m[0] for m in matched], [m[1] for m in matched], [m[2] for m in matched], level)
@@ -414,14 +411,19 @@ def level_difference(
     )
 
 
-def _newcombe_of_rates(rate_a: Rate, rate_b: Rate, p_value: float, reason: str, n_clusters: int) -> Difference:
-    """Newcombe's combination of the two groups' own (clustered) limits, for when no clustered variance of the
-    difference can be estimated."""
+def _newcombe_bounds(rate_a: Rate, rate_b: Rate) -> tuple[float, float]:
+    """Newcombe's method-10 interval of A minus B from the two rates' own limits, kept inside [-1, 1]."""
     delta = rate_a.value - rate_b.value
     low = delta - math.sqrt((rate_a.value - rate_a.low) ** 2 + (rate_b.high - rate_b.value) ** 2)
     high = delta + math.sqrt((rate_a.high - rate_a.value) ** 2 + (rate_b.value - rate_b.low) ** 2)
-    method = f"newcombe_n_eff ({reason})"
-    return Difference(rate_a, rate_b, max(-1.0, low), min(1.0, high), p_value, method, 0, n_clusters)
+    return max(-1.0, low), min(1.0, high)
+
+
+def _newcombe_of_rates(rate_a: Rate, rate_b: Rate, p_value: float, reason: str, n_clusters: int) -> Difference:
+    """Newcombe's combination of the two groups' own (clustered) limits, for when no clustered variance of the
+    difference can be estimated."""
+    low, high = _newcombe_bounds(rate_a, rate_b)
+    return Difference(rate_a, rate_b, low, high, p_value, f"newcombe_n_eff ({reason})", 0, n_clusters)
 
 
 def _cluster_fisher_p_value(rate_a: Rate, rate_b: Rate) -> float:

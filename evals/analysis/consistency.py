@@ -36,7 +36,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from evals.analysis.gap_attribution import why_the_gap_lines
-from evals.analysis.numbers import DASH, interval, signed, unsigned
+from evals.analysis.numbers import DASH, signed, unsigned, with_interval
 from evals.analysis.rates import ALL, Layout, layouts, level_rows_difference, rates, scored_frame
 from evals.logs import SampleTable, load
 from scorers.statistics import wilson
@@ -115,8 +115,7 @@ def estimate_text(value: float, low: float, high: float, n: int, signed_values: 
     """An estimate with its 95% interval and n; a dash when nothing was measured (never `nan`, `None`, `-0.00`)."""
     if not n or math.isnan(value):
         return DASH
-    write = signed if signed_values else unsigned
-    return f"{write(value)} {interval(low, high, signed_values)} (n={n})"
+    return f"{with_interval(value, low, high, signed_values)} (n={n})"
 
 
 @dataclass

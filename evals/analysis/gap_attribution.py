@@ -28,7 +28,7 @@ from typing import Literal
 import pandas as pd
 
 from evals.analysis.evidence import DEFAULT_MARGIN, call, what_to_add
-from evals.analysis.numbers import interval, signed
+from evals.analysis.numbers import signed, with_interval
 from evals.analysis.rates import IDENTITY_COLUMNS, level_rows_difference
 from evals.logs import SampleTable, model_matches
 
@@ -64,7 +64,7 @@ class Contrast:
     def text(self) -> str:
         if not self.measured:
             return f"{self.description}: not run"
-        return f"{self.description} {signed(self.estimate)} {interval(self.low, self.high)} n={self.n}"
+        return f"{self.description} {with_interval(self.estimate, self.low, self.high)} n={self.n}"
 
 
 @dataclass(frozen=True)

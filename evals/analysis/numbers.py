@@ -27,3 +27,11 @@ def interval(low: float, high: float, sign: bool = True, digits: int = 2) -> str
     """`[-0.12, +0.30]` (or unsigned with `sign=False`)."""
     write = signed if sign else unsigned
     return f"[{write(low, digits)}, {write(high, digits)}]"
+
+
+def with_interval(value: float, low: float, high: float, sign: bool = True, digits: int = 2) -> str:
+    """`+0.25 [+0.10, +0.40]` (or unsigned with `sign=False`); a dash when the value is NaN."""
+    if math.isnan(value):
+        return DASH
+    write = signed if sign else unsigned
+    return f"{write(value, digits)} {interval(low, high, sign, digits)}"

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from evals.compare import Side, compare, coverage, describe, render_markdown, summary_line
-from evals.logs import LogError, load
+from evals.logs import LogError, load, skipped_logs
 from evals.nightly.gate import EXIT_NOT_COVERED, EXIT_PASSED, EXIT_REGRESSED
 from evals.nightly.panel import PANEL_FILE, read_panel
 
@@ -108,9 +108,8 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"--alpha must be between 0 and 1, got {args.alpha}")
     panel = panel_models(args.panel)
     a, b = side(args.a, args.logs, panel, args.strict), side(args.b, args.logs, panel, args.strict)
-    for warning in dict.fromkeys([*a.table.warnings, *b.table.warnings]):
-        if warning.startswith("skipped "):
-            print(f"warning: {warning}", file=sys.stderr)
+    for warning in dict.fromkeys(skipped_logs([*a.table.warnings, *b.table.warnings])):
+        print(f"warning: {warning}", file=sys.stderr)
     comparison = compare(a, b, alpha=args.alpha, paired=not args.naive)
     out_dir: Path = args.output_dir or Path("results") / "compare" / f"{safe_name(args.a)}-vs-{safe_name(args.b)}"
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -15,7 +15,7 @@ import yaml
 from inspect_ai import Task, eval_set
 from inspect_ai.log import EvalLog
 
-from evals.analysis.numbers import interval, signed
+from evals.analysis.numbers import with_interval
 from evals.commands import add_task_parameters
 from evals.name_checks import build_suite, parse_task_arguments
 from evals.organisms.profiles import PROFILES
@@ -118,7 +118,7 @@ def summarise(logs: list[EvalLog]) -> str:
     for log in sorted(logs, key=lambda log: (log.eval.task, log.eval.model)):
         gap = _metric(log, "compliance", "gap ")
         gap_text = (
-            f"{signed(gap['all'])} {interval(gap['all ci_low'], gap['all ci_high'])} (n={int(gap['all n'])})"
+            f"{with_interval(gap['all'], gap['all ci_low'], gap['all ci_high'])} (n={int(gap['all n'])})"
             if gap and "all" in gap
             else "-"
         )

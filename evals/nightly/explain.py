@@ -4,7 +4,7 @@ line per run (status, finished samples, headline metric, verdict), the gate's ve
 from __future__ import annotations
 
 from evals.compare import plural, summary_line
-from evals.logs import LogInfo
+from evals.logs import LogInfo, skipped_logs
 from evals.nightly.config import NightlyConfig
 from evals.nightly.night import NightlyResult
 from evals.nightly.regressions import undecided_summary
@@ -80,7 +80,7 @@ def explain(result: NightlyResult, config: NightlyConfig | None = None) -> list[
             f"No baseline run to compare with ({result.baseline_reason or 'none'}); "
             "this run can be the next night's baseline if it passes."
         )
-    lines += [f"warning: {warning}" for warning in result.warnings if warning.startswith("skipped ")]
+    lines += [f"warning: {warning}" for warning in skipped_logs(result.warnings)]
     lines += [f"INCOMPLETE {problem}" for problem in result.problems]
     if result.problems:
         lines.append(f"Re-run the same command to resume the run in {result.run_dir} (finished samples are kept).")

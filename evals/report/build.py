@@ -24,7 +24,7 @@ from evals.analysis.rates import (
     scored_frame,
     training_gap,
 )
-from evals.logs import LogInfo, SampleTable
+from evals.logs import LogInfo, SampleTable, skipped_logs
 from evals.report.cost import judge_cost
 from evals.report.examples import Example, choose_examples, load_examples
 from evals.report.figures import Figure, hypothesis_figures
@@ -108,7 +108,7 @@ class Report:
     @property
     def skipped_logs(self) -> list[str]:
         """Warnings about logs left out of every number (unreadable or corrupt)."""
-        return [w for w in self.warnings if w.startswith("skipped ")]
+        return skipped_logs(self.warnings)
 
 
 def metric_infos(scores: pd.DataFrame) -> list[MetricInfo]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from evals.analysis.numbers import DASH, interval, signed
+from evals.analysis.numbers import DASH
 from evals.analysis.rates import Layout, differences, scored_frame
 from evals.logs import SampleTable
 from evals.report.metric_kinds import COMPLIANCE
@@ -116,5 +116,4 @@ def heat_map(table: SampleTable, layouts: Mapping[str, Layout], cards: Sequence[
 def cell_text(cell: Cell | None) -> str:
     if cell is None or cell.estimate is NO_ESTIMATE or not cell.estimate.measured:
         return DASH
-    e = cell.estimate
-    return f"{signed(e.value)} {interval(e.low, e.high)}" + (" ●" if cell.marked else "")
+    return cell.estimate.effect_text() + (" ●" if cell.marked else "")

@@ -8,13 +8,11 @@ from typing import SupportsFloat, cast
 
 import pandas as pd
 
-from evals.analysis.numbers import interval, signed
+from evals.analysis.numbers import DASH, with_interval
 from evals.analysis.rates import ALL
 from evals.report.build import Report, SuiteSection
 from evals.report.metric_kinds import COMPLIANCE, behaviour_label, kind_order
 from scorers.vocabulary import factor_levels
-
-DASH = "–"
 
 
 def num(value: object) -> float:
@@ -40,9 +38,7 @@ def fmt_count_rate(rate: object, n: object) -> str:
 
 
 def fmt_delta(delta: object, low: object, high: object) -> str:
-    if math.isnan(num(delta)):
-        return DASH
-    return f"{signed(num(delta))} {interval(num(low), num(high))}"
+    return with_interval(num(delta), num(low), num(high))
 
 
 def fmt_p(p_value: object) -> str:

@@ -35,7 +35,7 @@ from evals.analysis.evidence import DEFAULT_MARGIN, call, what_to_add
 from evals.analysis.factor_model import hypothesis_results
 from evals.analysis.gap_attribution import LOOK_ALIKES, GapAttribution, measured_any
 from evals.analysis.gap_attribution import why_the_gap as attribute_gap
-from evals.analysis.numbers import DASH, interval, signed, unsigned
+from evals.analysis.numbers import DASH, signed, with_interval
 from evals.analysis.rates import Layout, differences, rates, scored_frame
 from evals.calibrate.accuracy import accuracy_note
 from evals.logs import SampleTable
@@ -100,10 +100,7 @@ class Estimate:
 
     def effect_text(self, signed_values: bool = True) -> str:
         """`+0.25 [+0.10, +0.40]` (a dash when not measured)."""
-        if not self.measured:
-            return DASH
-        write = signed if signed_values else unsigned
-        return f"{write(self.value)} {interval(self.low, self.high, signed_values)}"
+        return with_interval(self.value, self.low, self.high, signed_values) if self.measured else DASH
 
     def text(self, signed_values: bool = True) -> str:
         return f"{self.effect_text(signed_values)} (n={self.n})"
