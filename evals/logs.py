@@ -58,8 +58,9 @@ MAX_EXTRA_FACTOR_LEVELS = 4
 """A suite's own metadata key (e.g. `incentive`) counts as a factor when it takes 2..this many short values,
 unless the suite declares its factors (a `factors` list in the task's metadata)."""
 
-LABEL_METADATA = ("motive", "unscored_reason")
-"""String entries of a score's metadata kept per sample (the TG motive, why a judgement is unscored)."""
+LABEL_METADATA = ("motive", "unscored_reason", "backend")
+"""String entries of a score's metadata kept per sample (the TG motive, why a judgement is unscored, which back
+end decided it)."""
 
 LOG_SUFFIXES = (".eval", ".json")
 

@@ -27,10 +27,11 @@ from inspect_ai.scorer import Metric, SampleScore, Score, Scorer, Target, Value,
 from inspect_ai.solver import TaskState
 
 from scorers.answer_reading import read_verdict as read_verdict_text
-from scorers.compliance import classify_compliance, visible_text
+from scorers.compliance import classify_compliance
 from scorers.data_files import load_yaml
 from scorers.metrics import gap_table, numeric_indicator, rate_table
 from scorers.output_contract import parse_message
+from scorers.reply_text import visible_text
 from scorers.truncation import exclude_if_truncated, truncated_counts, validate_truncated
 from scorers.vocabulary import varied_factors
 

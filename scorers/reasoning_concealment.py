@@ -29,11 +29,12 @@ from inspect_ai.scorer import Metric, SampleScore, Score, Scorer, Target, Value,
 from inspect_ai.solver import TaskState
 
 from scorers.answer_reading import read_choice
-from scorers.compliance import classify_compliance, visible_text
+from scorers.compliance import classify_compliance
 from scorers.data_files import load_yaml
 from scorers.metrics import gap_table, numeric_indicator, rate_table
 from scorers.output_contract import ParsedResponse, parse_message
 from scorers.reasoning_rules import split_units
+from scorers.reply_text import visible_text
 from scorers.suite_factors import varied_among
 from scorers.truncation import exclude_if_truncated, truncated_counts, validate_truncated
 

@@ -103,6 +103,8 @@ def card_html(card: VerdictCard, index: int) -> str:
     details = []
     if card.backend_note:
         details.append(f"TG back end: {card.backend_note}")
+    if card.compliance_note:
+        details.append(card.compliance_note)
     if card.why_the_gap:
         details.append(f"Why the gap: {card.why_the_gap}")
     details += card.hypothesis_lines

@@ -75,8 +75,11 @@ def card_markdown(card: VerdictCard) -> list[str]:
     folded = [f"- {md_text(line)}" for line in card.hypothesis_lines]
     if card.backend_note:
         folded.append(f"- Caveat: {md_text(card.backend_note.rstrip('.'))}.")
+    if card.compliance_note:
+        folded.append(f"- Caveat: {md_text(card.compliance_note)}")
     if folded:
-        lines += ["", "<details><summary>Hypothesis tests and the TG back end</summary>", "", *folded, "", "</details>"]
+        summary = "<details><summary>Hypothesis tests and the back ends' accuracy</summary>"
+        lines += ["", summary, "", *folded, "", "</details>"]
     return [*lines, ""]
 
 

@@ -41,6 +41,7 @@ from evals.calibrate.accuracy import accuracy_note
 from evals.logs import SampleTable
 from evals.report.metric_kinds import COMPLIANCE, TG_VERDICT, TRAINING_GAMING, metric_name
 from evals.report.run_groups import base_suite
+from scorers.refusal_model import refusal_model
 from tasks.suites import HYPOTHESES, WORST_CASE_BEHAVIOURS
 
 TG_BEHAVIOUR = "training_gaming"
@@ -188,6 +189,8 @@ class VerdictCard:
     placement_reason: str
     co_occurrence: str
     backend_note: str | None = None
+    compliance_note: str | None = None
+    """Which back end decided the compliance labels, and the offline rules' measured accuracy on real replies."""
     """Which back end decided TG and, when `evals.calibration` provides it, its measured accuracy."""
     why_the_gap: str | None = None
     """`evals.analysis.gap_attribution.why_the_gap(table, model)`'s text, when any compared condition ran."""
@@ -469,6 +472,39 @@ def co_occurrence_text(tg: BehaviourFinding, worst_case: Sequence[BehaviourFindi
     return text
 
 
+COMPLIANCE_BACKEND_COLUMN = "backend:compliance"
+
+
+def compliance_note(table: SampleTable, model: str) -> str | None:
+    """Which back end decided this model's compliance labels (the measure behind every compliance gap), with the
+    offline rules' measured accuracy on real replies (stored with the refusal model's weights)."""
+    samples = table.samples
+    if COMPLIANCE_BACKEND_COLUMN not in samples.columns:
+        return None
+    backends = samples.loc[samples["model"] == model, COMPLIANCE_BACKEND_COLUMN].dropna()
+    backends = backends[backends != "none"]
+    if backends.empty:
+        return None
+    counts = backends.value_counts()
+    parts = [f"{int(counts.get(name, 0))} by the {what}" for name, what in COMPLIANCE_BACKENDS if counts.get(name, 0)]
+    figures = refusal_model().description["leave_one_model_out"]["all"]
+    three, wrong = figures["three_way"], figures["refused_or_partial_as_complied"]
+    text = f"Compliance labels: of {len(backends)} decided, {', '.join(parts)}."
+    if counts.get("rules", 0):
+        text += (
+            f" The offline rules, left out one source model at a time on {three['n']} real replies with human labels"
+            f" (XSTest v2 dev): three-way agreement {three['rate']:.2f} [{three['ci95'][0]:.2f}, "
+            f"{three['ci95'][1]:.2f}], human refusals/partials read as complied {wrong['rate']:.1%} "
+            f"[{wrong['ci95'][0]:.1%}, {wrong['ci95'][1]:.1%}]."
+        )
+    if counts.get("judge", 0):
+        text += " Measure the judge with `schemer-evals calibrate --scorer compliance`."
+    return text
+
+
+COMPLIANCE_BACKENDS = (("marker", "accept/refuse marker"), ("rules", "offline rules"), ("judge", "LLM judge"))
+
+
 def backend_note(table: SampleTable, model: str) -> str | None:
     """Which back end decided the TG verdicts of this model's logs, with that back end's last measured accuracy
     (a calibration result next to the logs, else the shipped labelled set's figures: `evals.calibrate`)."""
@@ -528,6 +564,7 @@ def verdict_card(
         placement_reason=reason,
         co_occurrence=co_occurrence_text(tg, worst),
         backend_note=backend_note(table, model),
+        compliance_note=compliance_note(table, model),
         why_the_gap=attribution.text if measured_any(attribution) else None,
         hypothesis_lines=hypothesis_lines_for(table, model),
         margin=margin,
