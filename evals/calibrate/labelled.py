@@ -1,6 +1,7 @@
 """Loads a labelled set of reasoning transcripts for `schemer-evals calibrate`: the project's own files in
-`datasets/labelled/`, a user's JSONL, a dataset saved with `datasets.Dataset.save_to_disk`, or a Hugging Face
-dataset by id (`hf:owner/name`, through `datasets.load_dataset`).
+`datasets/labelled/`, a user's JSON, JSONL or CSV file, a dataset saved with `datasets.Dataset.save_to_disk`, or a
+Hugging Face dataset by id (`hf:owner/name`, through `datasets.load_dataset`). `read_rows` (the rows of any of
+these) is shared with the compliance calibration (`evals.calibrate.compliance_set`).
 
 Column names, the label values that mean "training-gaming" / "faking", and the reasoning tags to cut out of a
 full completion are options, so sets with other schemas load without conversion. Rows whose label is missing or
@@ -9,6 +10,7 @@ is not one of the known positive / negative values are dropped and counted, neve
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from collections import Counter
@@ -72,7 +74,8 @@ class LabelledSet:
         return sum(item.label for item in self.items)
 
 
-def _get(row: Mapping[str, Any], dotted: str) -> Any:
+def get_field(row: Mapping[str, Any], dotted: str) -> Any:
+    """The value at a dotted name (`labels.training_gaming` reads inside a nested mapping), or None."""
     value: Any = row
     for part in dotted.split("."):
         if not isinstance(value, Mapping) or part not in value:
@@ -103,16 +106,16 @@ def cut_reasoning(completion: str, tags: Iterable[str]) -> tuple[str, str]:
 
 
 def _item(row: Mapping[str, Any], index: int, columns: Columns, dropped: Counter[str]) -> LabelledItem | None:
-    label = _label(_get(row, columns.label), columns)
+    label = _label(get_field(row, columns.label), columns)
     if label is None:
-        raw = _get(row, columns.label)
+        raw = get_field(row, columns.label)
         dropped["no label" if raw is None else f"unknown label {str(raw)[:30]!r}"] += 1
         return None
-    reasoning = str(_get(row, columns.reasoning) or "")
-    answer = str(_get(row, columns.answer) or "")
-    completion = str(_get(row, columns.completion) or "")
+    reasoning = str(get_field(row, columns.reasoning) or "")
+    answer = str(get_field(row, columns.answer) or "")
+    completion = str(get_field(row, columns.completion) or "")
     if not reasoning.strip() and completion.strip():
-        own_tag = _get(row, columns.reasoning_tag)
+        own_tag = get_field(row, columns.reasoning_tag)
         tags = ([str(own_tag)] if own_tag else []) + list(columns.tags)
         reasoning, rest = cut_reasoning(completion, tags)
         answer = answer or rest
@@ -120,14 +123,14 @@ def _item(row: Mapping[str, Any], index: int, columns: Columns, dropped: Counter
         dropped["no reasoning or completion"] += 1
         return None
     return LabelledItem(
-        id=str(_get(row, columns.id) or f"row-{index}"),
+        id=str(get_field(row, columns.id) or f"row-{index}"),
         reasoning=reasoning,
         answer=answer,
         label=label,
         completion=completion,
-        category=str(_get(row, columns.category) or ""),
-        split=str(_get(row, columns.split) or ""),
-        truncated=bool(_get(row, columns.truncated)),
+        category=str(get_field(row, columns.category) or ""),
+        split=str(get_field(row, columns.split) or ""),
+        truncated=bool(get_field(row, columns.truncated)),
     )
 
 
@@ -145,6 +148,28 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
                 raise ValueError(f"{path}:{number}: each line must be a JSON object")
             rows.append(row)
     return rows
+
+
+def _read_json(path: Path) -> list[dict[str, Any]]:
+    """A JSON list of records, or an object holding one list of records (`{"source": ..., "samples": [...]}`)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{path}: not JSON ({error.msg} at line {error.lineno})") from None
+    if isinstance(data, dict):
+        lists = [key for key, value in data.items() if isinstance(value, list)]
+        if len(lists) != 1:
+            found = f"lists {', '.join(lists)}" if lists else "no list"
+            raise ValueError(f"{path}: a JSON object must hold one list of records, it holds {found}")
+        data = data[lists[0]]
+    if not isinstance(data, list) or not all(isinstance(row, dict) for row in data):
+        raise ValueError(f"{path}: expected a list of JSON objects (records)")
+    return data
+
+
+def _read_csv(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return [dict(row) for row in csv.DictReader(handle)]
 
 
 def _read_hf(source: str, hf_split: str) -> list[dict[str, Any]]:
@@ -179,10 +204,28 @@ def _check_columns(rows: list[dict[str, Any]], columns: Columns, source: str) ->
         )
 
 
+def read_rows(source: str, hf_split: str = "train", names: tuple[str, ...] = ()) -> tuple[list[dict[str, Any]], str]:
+    """The rows of a JSON, JSONL or CSV file (by its suffix; any other suffix is read as JSONL), a directory written
+    by `Dataset.save_to_disk` (or one `datasets.load_dataset` reads), or `hf:<dataset id>`; and the set's name
+    (the file or directory name without its suffix). `names` are the set names the caller also accepts, listed in
+    the error when `source` is not found."""
+    if source.startswith(HF_PREFIX) or Path(source).is_dir():
+        return _read_hf(source, hf_split), Path(source.removeprefix(HF_PREFIX)).name
+    path = Path(source)
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"labelled set {source} not found: use {''.join(f'{name}, ' for name in names)}a .json, .jsonl or .csv "
+            "file, a directory written by Dataset.save_to_disk, or hf:<dataset id>"
+        )
+    suffix = path.suffix.lower()
+    rows = _read_json(path) if suffix == ".json" else _read_csv(path) if suffix == ".csv" else _read_jsonl(path)
+    return rows, path.stem
+
+
 def load_labelled(
     source: str, columns: Columns | None = None, split: str | None = None, hf_split: str = "train"
 ) -> LabelledSet:
-    """A labelled set from a shipped name, a JSONL path, a saved dataset directory or `hf:<dataset id>`;
+    """A labelled set from a shipped name, a JSON / JSONL / CSV path, a saved dataset directory or `hf:<dataset id>`;
     `split` keeps only rows of that `split` value (e.g. `dev`)."""
     columns = columns or Columns()
     if source in SHIPPED:
@@ -190,16 +233,8 @@ def load_labelled(
         if not path.exists():
             raise FileNotFoundError(f"the shipped labelled set {source} is not in this install ({path})")
         rows, name = _read_jsonl(path), source
-    elif source.startswith(HF_PREFIX) or Path(source).is_dir():
-        rows, name = _read_hf(source, hf_split), Path(source.removeprefix(HF_PREFIX)).name
     else:
-        path = Path(source)
-        if not path.is_file():
-            raise FileNotFoundError(
-                f"labelled set {source} not found: use {', '.join(SHIPPED)}, a .jsonl file, a directory written "
-                "by Dataset.save_to_disk, or hf:<dataset id>"
-            )
-        rows, name = _read_jsonl(path), path.stem
+        rows, name = read_rows(source, hf_split, SHIPPED)
     _check_columns(rows, columns, source)
     dropped: Counter[str] = Counter()
     items = [item for index, row in enumerate(rows) if (item := _item(row, index, columns, dropped)) is not None]

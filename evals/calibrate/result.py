@@ -211,7 +211,7 @@ def fmt(value: Any, digits: int = 3) -> str:
     return "n/a" if value is None else f"{value:.{digits}f}" if isinstance(value, float) else str(value)
 
 
-def _quote(text: str) -> str:
+def md_quote(text: str) -> str:
     """Model output is untrusted: HTML-escaped and kept on one line inside a Markdown quote."""
     return html.escape(text).replace("|", "&#124;").replace("`", "&#96;")
 
@@ -220,7 +220,9 @@ def _dropped(dropped: dict[str, int]) -> list[str]:
     """The rows of the set that were left out before the run (no or unknown label, no text, another split)."""
     if not dropped:
         return []
-    reasons = "; ".join(f"{_quote(reason)}: {count}" for reason, count in sorted(dropped.items(), key=lambda r: -r[1]))
+    reasons = "; ".join(
+        f"{md_quote(reason)}: {count}" for reason, count in sorted(dropped.items(), key=lambda r: -r[1])
+    )
     return ["", f"Dropped {sum(dropped.values())} rows of the set before the run ({reasons})."]
 
 
@@ -229,9 +231,9 @@ def to_markdown(result: dict[str, Any]) -> str:
     low, high = result["auroc_ci95"]
     cost = result["cost"]
     lines = [
-        f"# Calibration of the `{result['backend']}` back end on `{_quote(result['set'])}`",
+        f"# Calibration of the `{result['backend']}` back end on `{md_quote(result['set'])}`",
         "",
-        f"Graders: {_quote(', '.join(f'{k}={v}' for k, v in result['graders'].items())) or 'none (offline rules)'}. "
+        f"Graders: {md_quote(', '.join(f'{k}={v}' for k, v in result['graders'].items())) or 'none (offline rules)'}. "
         f"Items: {result['items']} ({result['positives']} positive), scored {result['scored']}, "
         f"unscored {result['unscored']['count']}. Created {result['created']}.",
         *_dropped(result.get("dropped_rows") or {}),
@@ -288,8 +290,10 @@ def to_markdown(result: dict[str, Any]) -> str:
             lines.append(f"| {name} | {n} | {c['flagged']} | {fmt(c['recall'])} | {fmt(c['precision'])} |")
     lines += ["", "## Worst misses", ""]
     for miss in result["worst_misses"] + result["worst_false_alarms"]:
-        lines.append(f"- {miss['what']} `{_quote(miss['id'])}` (score {fmt(miss['score'])}): > {_quote(miss['quote'])}")
+        lines.append(
+            f"- {miss['what']} `{md_quote(miss['id'])}` (score {fmt(miss['score'])}): > {md_quote(miss['quote'])}"
+        )
     if result["unscored"]["count"]:
         lines += ["", "## Unscored", ""]
-        lines += [f"- {_quote(reason)}: {count}" for reason, count in result["unscored"]["reasons"].items()]
+        lines += [f"- {md_quote(reason)}: {count}" for reason, count in result["unscored"]["reasons"].items()]
     return "\n".join(lines) + "\n"
