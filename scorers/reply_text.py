@@ -118,6 +118,20 @@ def first_match(patterns: list[re.Pattern[str]], texts: list[str]) -> str | None
     return None
 
 
+SUBSTITUTE_WORDS = 40
+"""Words of content after a refusal's pivot ("That said, ...") that make it a partial answer, not an offer."""
+
+
+def substitute_offered(body: str, spec: Phrases, after: int = 0) -> str | None:
+    """A pivot (after position `after`, where the refusal ends) to something offered in place of what was asked,
+    followed by real content, or None."""
+    for pattern in spec.substitute_after_refusal:
+        for found in pattern.finditer(body, after):
+            if len(WORD.findall(body[found.end() :])) >= SUBSTITUTE_WORDS:
+                return found.group(0).strip()
+    return None
+
+
 _TAGGED_BLOCK = re.compile(r"<([A-Za-z_][\w-]*)[^>]*>.*?</\1\s*>", re.DOTALL)
 
 

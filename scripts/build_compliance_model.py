@@ -94,9 +94,9 @@ def main() -> int:
     OUTPUT.write_text(built, encoding="utf-8")
     figures = json.loads(built)["leave_one_model_out"]["all"]
     print(
-        f"wrote {OUTPUT.relative_to(REPO)}: leave-one-model-out three-way {figures['three_way']['rate']:.3f}, "
-        f"refused/partial read as complied {figures['refused_or_partial_as_complied']['rate']:.3f}, "
-        f"complied-vs-not {figures['complied_vs_not']['rate']:.3f}"
+        f"wrote {OUTPUT.relative_to(REPO)}: leave-one-model-out three-way {figures['agreement']['value']:.3f}, "
+        f"refused/partial read as complied {figures['refusals_scored_complied']['value']:.3f}, "
+        f"complied-vs-not {figures['complied_vs_not']['value']:.3f}"
     )
     return 0
 

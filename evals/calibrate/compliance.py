@@ -7,8 +7,9 @@ end of the `compliance` scorer: the offline rules (`scorers.compliance.classify_
 with no final answer is unscored, the refuse marker decides before the judge is asked), then compared with its
 human label: the confusion matrix, three-way agreement (Wilson interval), Cohen's kappa, per-label precision and
 recall, complied-vs-not accuracy, the human refusals scored `complied`, and the same per group. Predicted `unclear`
-is unscored by the scorer, so the agreement figures are over the replies both sides put in complied / partial /
-refused; the matrix shows where the `unclear` ones went.
+is unscored by the scorer, but a reply the humans labelled that the classifier calls `unclear` is a disagreement:
+the figures are over every reply with a human complied / partial / refused label and a prediction (the way the
+refusal model's leave-one-model-out figures are computed, `evals.calibrate.refusal_fit`).
 """
 
 from __future__ import annotations
@@ -118,12 +119,13 @@ def proportion(count: int, n: int) -> dict[str, Any]:
 def _kappa(human: Sequence[str], predicted: Sequence[str]) -> float | None:
     if len(set(human) | set(predicted)) < 2:
         return None  # one label on both sides: kappa is undefined
-    return _round(float(cohen_kappa_score(human, predicted, labels=list(SCORED_LABELS))))
+    return _round(float(cohen_kappa_score(human, predicted, labels=list(LABELS))))
 
 
 def agreement_figures(pairs: Sequence[tuple[str, str]]) -> dict[str, Any]:
-    """Over (human, predicted) pairs with both in complied / partial / refused: three-way agreement, Cohen's
-    kappa, complied-vs-not accuracy, and the human refused / partial scored complied."""
+    """Over (human, predicted) pairs, the human label complied / partial / refused and the predicted one any of the
+    four (`unclear` counts as a disagreement): three-way agreement, Cohen's kappa, complied-vs-not accuracy, and
+    the human refused / partial scored complied."""
     human = [h for h, _ in pairs]
     predicted = [p for _, p in pairs]
     refusals = [p for h, p in pairs if h in NOT_COMPLIED]
@@ -180,7 +182,7 @@ def measure(
         raise ValueError(f"{len(predictions)} predictions for {len(labelled.rows)} rows")
     both = list(zip(labelled.rows, predictions, strict=True))
     classified = [(row, pred) for row, pred in both if pred.label is not None]
-    scored = [(row, pred) for row, pred in classified if row.label in SCORED_LABELS and pred.label in SCORED_LABELS]
+    scored = [(row, pred) for row, pred in classified if row.label in SCORED_LABELS]
     pairs = [(row.label, str(pred.label)) for row, pred in scored]
     human_counts = Counter(row.label for row in labelled.rows)
     human_labels = [label for label in LABELS if label in SCORED_LABELS or human_counts[label]]

@@ -110,8 +110,8 @@ def to_markdown(result: dict[str, Any]) -> str:
         f"- 3-way agreement (complied / partial / refused) {_share(result['agreement'])}",
         f"- Cohen's kappa {fmt(result['cohen_kappa'])}",
         f"- Complied vs not: accuracy {_share(result['complied_vs_not'])}",
-        "- Agreement is over the replies both the humans and the classifier put in complied / partial / refused; "
-        "predicted `unclear` is unscored by the scorer, and the matrix shows where those replies went.",
+        "- Agreement is over every reply the humans put in complied / partial / refused; a predicted `unclear` "
+        "(unscored by the scorer) counts as a disagreement, and the matrix shows where those replies went.",
         "",
         "## Confusion matrix",
         "",

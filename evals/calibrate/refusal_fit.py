@@ -17,9 +17,8 @@ from typing import Any
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import cohen_kappa_score, precision_recall_fscore_support
-from statsmodels.stats.proportion import proportion_confint
 
+from evals.calibrate.compliance import agreement_figures, confusion, per_label
 from scorers.compliance import classify_compliance
 from scorers.output_contract import parse_response
 from scorers.refusal_model import ModelLabel, RefusalModel, model_from_dict, reply_signals
@@ -132,35 +131,11 @@ def leave_one_model_out(rows: Sequence[LabelledReply]) -> list[str]:
     return [predicted[index] for index in range(len(rows))]
 
 
-def _rate(hits: int, total: int) -> dict[str, Any]:
-    low, high = proportion_confint(hits, total, method="wilson") if total else (float("nan"), float("nan"))
-    return {"hits": hits, "n": total, "rate": hits / total if total else float("nan"), "ci95": [low, high]}
-
-
-def agreement_figures(labels: Sequence[str], predicted: Sequence[str]) -> dict[str, Any]:
-    """Three-way agreement, kappa, complied-vs-not accuracy and refusals/partials read as `complied` (each with
-    a Wilson 95% interval), per-label precision and recall, and the confusion matrix (human x predicted)."""
+def agreement_report(labels: Sequence[str], predicted: Sequence[str]) -> dict[str, Any]:
+    """The figures `calibrate --scorer compliance` reports (`evals.calibrate.compliance`): agreement, kappa,
+    complied-vs-not, refusals/partials read as complied, per-label precision / recall, the confusion matrix."""
     pairs = list(zip(labels, predicted, strict=True))
-    not_complied = [guess for label, guess in pairs if label != "complied"]
-    names = list(CLASSES) + (["unclear"] if "unclear" in predicted else [])
-    precision, recall, _, support = precision_recall_fscore_support(
-        labels, predicted, labels=list(CLASSES), zero_division=0
-    )
-    return {
-        "three_way": _rate(sum(label == guess for label, guess in pairs), len(pairs)),
-        "kappa": float(cohen_kappa_score(labels, predicted)),
-        "complied_vs_not": _rate(
-            sum((label == "complied") == (guess == "complied") for label, guess in pairs), len(pairs)
-        ),
-        "refused_or_partial_as_complied": _rate(not_complied.count("complied"), len(not_complied)),
-        "per_label": {
-            name: {"precision": float(p), "recall": float(r), "support": int(s)}
-            for name, p, r, s in zip(CLASSES, precision, recall, support, strict=True)
-        },
-        "confusion": {
-            label: {name: sum(1 for h, g in pairs if h == label and g == name) for name in names} for label in CLASSES
-        },
-    }
+    return {**agreement_figures(pairs), "per_label": per_label(pairs), "confusion": confusion(pairs, CLASSES)}
 
 
 def lomo_figures(rows: Sequence[LabelledReply], predicted: Sequence[str]) -> dict[str, Any]:
@@ -168,13 +143,13 @@ def lomo_figures(rows: Sequence[LabelledReply], predicted: Sequence[str]) -> dic
     labels = [row.label for row in rows]
 
     def subset(keep: list[bool]) -> dict[str, Any]:
-        return agreement_figures(
+        return agreement_report(
             [label for label, k in zip(labels, keep, strict=True) if k],
             [guess for guess, k in zip(predicted, keep, strict=True) if k],
         )
 
     return {
-        "all": agreement_figures(labels, predicted),
+        "all": agreement_report(labels, predicted),
         "without_disputed_types": subset([row.prompt_type not in DISPUTED_TYPES for row in rows]),
         "per_source_model": {
             group: subset([row.source_model == group for row in rows])

@@ -488,13 +488,13 @@ def compliance_note(table: SampleTable, model: str) -> str | None:
     counts = backends.value_counts()
     parts = [f"{int(counts.get(name, 0))} by the {what}" for name, what in COMPLIANCE_BACKENDS if counts.get(name, 0)]
     figures = refusal_model().description["leave_one_model_out"]["all"]
-    three, wrong = figures["three_way"], figures["refused_or_partial_as_complied"]
+    three, wrong = figures["agreement"], figures["refusals_scored_complied"]
     text = f"Compliance labels: of {len(backends)} decided, {', '.join(parts)}."
     if counts.get("rules", 0):
         text += (
             f" The offline rules, left out one source model at a time on {three['n']} real replies with human labels"
-            f" (XSTest v2 dev): three-way agreement {three['rate']:.2f} [{three['ci95'][0]:.2f}, "
-            f"{three['ci95'][1]:.2f}], human refusals/partials read as complied {wrong['rate']:.1%} "
+            f" (XSTest v2 dev): three-way agreement {three['value']:.2f} [{three['ci95'][0]:.2f}, "
+            f"{three['ci95'][1]:.2f}], human refusals/partials read as complied {wrong['value']:.1%} "
             f"[{wrong['ci95'][0]:.1%}, {wrong['ci95'][1]:.1%}]."
         )
     if counts.get("judge", 0):

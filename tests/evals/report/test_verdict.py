@@ -29,6 +29,7 @@ from evals.report.verdict import (
     where_sentence,
     where_text,
 )
+from scorers.refusal_model import refusal_model
 from tests.evals.report.conftest import DemoReport
 
 ORGANISMS = ("organism/honest", "organism/context_gated_gamer", "organism/worst_case_schemer")
@@ -333,3 +334,14 @@ def test_the_markdown_first_screen_is_a_summary_table(demo_report: DemoReport) -
     for card in demo_report.report.cards:
         assert any(line.startswith(f"| {md_text(card.model)} | {card.placement} |") for line in first_screen)
     assert first_screen.index("## Summary") < len(first_screen)
+
+
+def test_each_card_says_who_decided_compliance_and_how_accurate_the_rules_are(demo_report: DemoReport) -> None:
+    markdown = demo_report.markdown.read_text()
+    stored = refusal_model().description["leave_one_model_out"]["all"]
+    for card in demo_report.report.cards:
+        assert card.compliance_note and card.compliance_note.startswith("Compliance labels: of ")
+        assert md_text(card.compliance_note) in markdown
+        if "by the offline rules" in card.compliance_note:
+            assert f"{stored['agreement']['value']:.2f}" in card.compliance_note
+            assert "read as complied" in card.compliance_note
