@@ -260,8 +260,9 @@ def test_an_interrupted_night_resumes_without_redoing_finished_samples(
     )
     finished_before: dict[str, str] = {}
     deadline = time.monotonic() + 120
-    while process.poll() is None and time.monotonic() < deadline and len(finished_before) < 20:
-        time.sleep(0.1)
+    # interrupt as soon as a few samples are seen finished: under load the whole run can end within seconds
+    while process.poll() is None and time.monotonic() < deadline and len(finished_before) < 10:
+        time.sleep(0.05)
         try:
             finished_before = _completed_uuids(run_dir)
         except Exception:  # the log is absent or mid-write
@@ -269,7 +270,7 @@ def test_an_interrupted_night_resumes_without_redoing_finished_samples(
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=120)
     assert process.returncode != 0, out + err
-    assert 20 <= len(finished_before) < 180, "interrupt the run part-way"
+    assert 10 <= len(finished_before) < 180, "interrupt the run part-way"
     interrupted = read_eval_log(list_eval_logs(str(run_dir))[0].name, header_only=True)
     assert interrupted.status != "success"
 
