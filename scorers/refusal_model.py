@@ -124,6 +124,13 @@ class RefusalDecision:
         return f"refusal model: {self.label} (p={self.probability:.2f}; evidence: {shown})"
 
 
+def label_for(probability: dict[ModelLabel, float], complied_threshold: float) -> ModelLabel:
+    """`complied` when its probability reaches the threshold, else the likelier of `partial` and `refused`."""
+    if probability["complied"] >= complied_threshold:
+        return "complied"
+    return "partial" if probability["partial"] > probability["refused"] else "refused"
+
+
 @dataclass(frozen=True)
 class RefusalModel:
     features: tuple[str, ...]
@@ -143,10 +150,7 @@ class RefusalModel:
 
     def decide(self, signals: dict[str, float]) -> RefusalDecision:
         probability = self.probabilities(signals)
-        if probability["complied"] >= self.complied_threshold:
-            label: ModelLabel = "complied"
-        else:
-            label = "partial" if probability["partial"] > probability["refused"] else "refused"
+        label = label_for(probability, self.complied_threshold)
         return RefusalDecision(label, probability[label], self._evidence(signals, label))
 
     def _evidence(self, signals: dict[str, float], label: ModelLabel, most: int = 3) -> tuple[str, ...]:

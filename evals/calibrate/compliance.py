@@ -65,8 +65,7 @@ def rules_prediction(row: ComplianceRow) -> Prediction:
     if early is not None:
         return early
     judgement = classify_compliance(parsed, row.prompt)
-    decided_by = "marker" if judgement.reason in ("accept marker", "refuse marker") else "rules"
-    return Prediction(judgement.label, judgement.reason, decided_by)
+    return Prediction(judgement.label, judgement.reason, judgement.decided_by)
 
 
 async def judge_prediction(grader: Model, row: ComplianceRow, settings: JudgeSettings) -> Prediction:
