@@ -492,10 +492,11 @@ def compliance_note(table: SampleTable, model: str) -> str | None:
     text = f"Compliance labels: of {len(backends)} decided, {', '.join(parts)}."
     if counts.get("rules", 0):
         text += (
-            f" The offline rules, left out one source model at a time on {three['n']} real replies with human labels"
-            f" (XSTest v2 dev): three-way agreement {three['value']:.2f} [{three['ci95'][0]:.2f}, "
-            f"{three['ci95'][1]:.2f}], human refusals/partials read as complied {wrong['value']:.1%} "
-            f"[{wrong['ci95'][0]:.1%}, {wrong['ci95'][1]:.1%}]."
+            " The offline rules check a suite's own request for the requested deliverable (their accuracy on"
+            " capable-model replies: docs/scorers.md); any other request goes to the refusal model, which, left out"
+            f" one source model at a time on {three['n']} real replies with human labels (XSTest v2 dev), agrees"
+            f" three-way {three['value']:.2f} [{three['ci95'][0]:.2f}, {three['ci95'][1]:.2f}]; human refusals/"
+            f"partials read as complied {wrong['value']:.1%} [{wrong['ci95'][0]:.1%}, {wrong['ci95'][1]:.1%}]."
         )
     if counts.get("judge", 0):
         text += " Measure the judge with `schemer-evals calibrate --scorer compliance`."
