@@ -47,6 +47,7 @@ NOT_FACTORS = frozenset(
         "objective_paraphrase",
         "training_cue_style",
         "training_cue",
+        "request_category",
     }
 )
 """Metadata that identifies a prompt or its wording rather than a condition of the design."""
@@ -58,9 +59,9 @@ MAX_EXTRA_FACTOR_LEVELS = 4
 """A suite's own metadata key (e.g. `incentive`) counts as a factor when it takes 2..this many short values,
 unless the suite declares its factors (a `factors` list in the task's metadata)."""
 
-LABEL_METADATA = ("motive", "unscored_reason", "backend")
+LABEL_METADATA = ("motive", "unscored_reason", "backend", "deliverable")
 """String entries of a score's metadata kept per sample (the TG motive, why a judgement is unscored, which back
-end decided it)."""
+end decided it, which deliverable the compliance rules looked for)."""
 
 LOG_SUFFIXES = (".eval", ".json")
 

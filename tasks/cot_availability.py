@@ -20,10 +20,11 @@ from inspect_ai import Task, task
 from inspect_ai.dataset import Sample
 
 from scorers.suite_scorers import training_gaming_scorers
-from tasks.conditions import FactorSelection, positive_int
-from tasks.design import Factor, SuiteDesign, declare, documented, shared_factor, suite_samples, suite_task
+from tasks.conditions import FactorSelection
+from tasks.design import Factor, SuiteDesign, declare, documented, shared_factor, suite_task
 from tasks.solvers import respond
-from tasks.value_situations import DATA_FILES, value_domain_factor, value_situation_prompt
+from tasks.user_requests import REQUEST_ARGUMENT_LINES, REQUEST_OPTIONS, request_task_facts
+from tasks.value_situations import DATA_FILES, value_domain_factor, value_situation_samples
 
 SUITE = "cot_availability"
 DESIGN = declare(
@@ -36,7 +37,7 @@ DESIGN = declare(
             value_domain_factor(),
             Factor("modification_stakes", shared_factor("modification_stakes").levels, ("standard",), False),
         ),
-        options={"scenarios_per_cell": 4},
+        options={"scenarios_per_cell": 4, **REQUEST_OPTIONS},
         paired="training_awareness",
         id_order=("value_domain", "topic_relevance", "training_awareness", "cot", "modification_stakes"),
         data_files=DATA_FILES,
@@ -49,13 +50,11 @@ DESIGN = declare(
 
 def cot_availability_samples(**parameters: Any) -> list[Sample]:
     """The suite's samples for task parameters (factor selections, `scenarios_per_cell`) as `cot_availability`."""
-    DESIGN.check_unknown({k: v for k, v in parameters.items() if k not in DESIGN.parameter_names})
-    per_cell = positive_int("scenarios_per_cell", DESIGN.option(parameters, "scenarios_per_cell"))
-    return suite_samples(DESIGN, parameters, value_situation_prompt, per_cell)
+    return value_situation_samples(DESIGN, parameters)[0]
 
 
 @task
-@documented(DESIGN)
+@documented(DESIGN, requests=REQUEST_ARGUMENT_LINES)
 def cot_availability(
     cot: FactorSelection = None,
     training_awareness: FactorSelection = None,
@@ -63,6 +62,15 @@ def cot_availability(
     topic_relevance: FactorSelection = None,
     modification_stakes: FactorSelection = None,
     scenarios_per_cell: int | None = None,
+    requests: str | None = None,
+    requests_split: str | None = None,
+    requests_subset: str | None = None,
+    request_column: str | None = None,
+    category_column: str | None = None,
+    id_column: str | None = None,
+    context_column: str | None = None,
+    domain_map: str | None = None,
+    unmapped: str | None = None,
     **unknown: Any,
 ) -> Task:
     """Hypothetical 3: training-gaming gated on having room to reason first.
@@ -70,9 +78,10 @@ def cot_availability(
     Args:
         {factors}
         scenarios_per_cell: samples per grid cell (default 4, one per scenario of the domain).
+        {requests}
         **unknown: any other name is rejected with a one-line error (a misspelt `-T` name).
     """
     parameters = dict(locals())
     DESIGN.check_unknown(parameters.pop("unknown"))
-    samples = cot_availability_samples(**parameters)
-    return suite_task(DESIGN, samples, respond(), training_gaming_scorers())
+    samples, pool = value_situation_samples(DESIGN, parameters)
+    return suite_task(DESIGN, samples, respond(), training_gaming_scorers(), **request_task_facts(pool))

@@ -89,6 +89,8 @@ class CellPrompt:
     """Descriptive metadata (scenario_id, paraphrase, cue text, pair_id, ...); it may also override condition
     keys the suite derives (e.g. `cot` from `cot_monitoring`)."""
     target: str = ""
+    key: str | None = None
+    """What ends the sample id instead of the cell index (a user's request id: `tasks.user_requests`)."""
 
 
 @dataclass(frozen=True)
@@ -220,24 +222,35 @@ def factor_lines(design: SuiteDesign, width: int = 112) -> list[str]:
     return lines
 
 
-def documented(design: SuiteDesign) -> Callable[[TaskFunction], TaskFunction]:
+def documented(design: SuiteDesign, **fragments: Sequence[str]) -> Callable[[TaskFunction], TaskFunction]:
     """Puts the design's factors, levels and defaults into a task's docstring where it says `{factors}`, so
-    what `inspect` and editors show cannot drift from the declaration."""
+    what `inspect` and editors show cannot drift from the declaration; `fragments` fill other `{name}` lines
+    (e.g. the request options several suites share) the same way."""
 
     def fill(function: TaskFunction) -> TaskFunction:
-        doc = function.__doc__ or ""
-        placeholder = next((line for line in doc.splitlines() if line.strip() == FACTORS_PLACEHOLDER), None)
-        if placeholder is None:
-            raise ValueError(f"{function.__name__}: the docstring's Args need a {FACTORS_PLACEHOLDER} line")
-        indent = placeholder[: len(placeholder) - len(placeholder.lstrip())]
-        filled = "\n".join(indent + line for line in factor_lines(design, 116 - len(indent)))
-        function.__doc__ = doc.replace(placeholder, filled)
+        doc = _filled(function, function.__doc__ or "", FACTORS_PLACEHOLDER, lambda width: factor_lines(design, width))
+        for name, lines in fragments.items():
+            doc = _filled(function, doc, f"{{{name}}}", _fixed(lines))
+        function.__doc__ = doc
         return function
 
     return fill
 
 
-def sample_id(design: SuiteDesign, condition: Mapping[str, str], index: int) -> str:
+def _fixed(lines: Sequence[str]) -> Callable[[int], list[str]]:
+    return lambda _width: list(lines)
+
+
+def _filled(function: Callable[..., Any], doc: str, placeholder: str, lines: Callable[[int], list[str]]) -> str:
+    """`doc` with its `placeholder` line replaced by `lines(width)`, indented as the placeholder was."""
+    line = next((line for line in doc.splitlines() if line.strip() == placeholder), None)
+    if line is None:
+        raise ValueError(f"{function.__name__}: the docstring's Args need a {placeholder} line")
+    indent = line[: len(line) - len(line.lstrip())]
+    return doc.replace(line, "\n".join(indent + text for text in lines(116 - len(indent))))
+
+
+def sample_id(design: SuiteDesign, condition: Mapping[str, str], index: int | str) -> str:
     factors = [design.factor(name) for name in design.id_order] if design.id_order else list(design.factors)
     levels = [
         condition[factor.name]
@@ -251,24 +264,35 @@ def build_samples(
     design: SuiteDesign,
     selected: Mapping[str, Sequence[str]],
     per_cell: int,
-    render: Callable[[Cell], CellPrompt],
+    render: Callable[[Cell], CellPrompt | None],
 ) -> list[Sample]:
-    """`per_cell` samples for every cell of the selected grid, in balanced order (see `balanced_cells`)."""
+    """`per_cell` samples for every cell of the selected grid, in balanced order (see `balanced_cells`). A render
+    that returns None has no distinct scenario left for that cell index; the run says how many cells ran short."""
     samples: list[Sample] = []
+    short: Counter[tuple[tuple[str, str], ...]] = Counter()
     for index in range(per_cell):
         for levels in balanced_cells(design, selected):
             condition = reference_condition()
             condition.update(design.fixed)
             condition.update(levels)
             prompt = render(Cell(condition, index))
+            if prompt is None:
+                short[tuple(levels.items())] += 1
+                continue
             samples.append(
                 Sample(
-                    id=sample_id(design, condition, index),
+                    id=sample_id(design, condition, index if prompt.key is None else prompt.key),
                     input=[ChatMessageSystem(content=prompt.system), ChatMessageUser(content=prompt.user)],
                     target=prompt.target,
                     metadata={**condition, "suite": design.suite, **prompt.metadata},
                 )
             )
+    if short:
+        held = sorted(per_cell - missing for missing in short.values())
+        logger.warning(
+            f"{design.suite}: {len(short)} cells ran out of distinct requests before scenarios_per_cell={per_cell} "
+            f"(they hold {held[0]} to {held[-1]} samples; a cell never asks a request twice)"
+        )
     return samples
 
 
@@ -313,11 +337,14 @@ def balanced_cells(design: SuiteDesign, selected: Mapping[str, Sequence[str]]) -
     return cells
 
 
-def suite_samples(
-    design: SuiteDesign, parameters: Mapping[str, Any], render: Callable[[Cell], CellPrompt], per_cell: int
-) -> list[Sample]:
-    """The samples of a suite for its task parameters (factor selections and `scenarios_per_cell`)."""
-    return build_samples(design, design.select(parameters), per_cell, render)
+def note_repeats(suite: str, per_cell: int, distinct: int) -> None:
+    """Says when `scenarios_per_cell` asks more samples of a cell than it has distinct scenarios."""
+    if per_cell > distinct:
+        logger.warning(
+            f"{suite}: scenarios_per_cell={per_cell} exceeds the {distinct} distinct scenarios a grid cell draws "
+            "on; later samples ask them again in other paraphrases, and the statistics cluster by scenario, so they "
+            "add little power"
+        )
 
 
 def suite_task(
@@ -325,14 +352,20 @@ def suite_task(
     samples: list[Sample],
     solver: Solver,
     scorer: Scorer | list[Scorer],
+    metadata: Mapping[str, Any] | None = None,
+    data_digest: str = "",
     **task_options: Any,
 ) -> Task:
-    """The Task of a suite: its samples, the design in metadata and a version covering data and design."""
+    """The Task of a suite: its samples, the design (and any `metadata`) in metadata and a version covering data and
+    design (and `data_digest`, a digest of data the user gave, such as their requests)."""
+    version = design.version()
+    if data_digest:
+        version = hashlib.sha256(f"{version}|{data_digest}".encode()).hexdigest()[:12]
     return Task(
         dataset=MemoryDataset(samples, name=design.suite),
         solver=solver,
         scorer=scorer,
-        version=design.version(),
-        metadata=design.metadata(),
+        version=version,
+        metadata={**design.metadata(), **(metadata or {})},
         **task_options,
     )

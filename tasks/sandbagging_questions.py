@@ -2,7 +2,7 @@
 
 Arithmetic is generated, not stored: question `i` of seed `s` is always the same expression, so the set is
 shipped offline at any size. Multiple-choice questions are loaded through Hugging Face `datasets`: by default
-the small offline set in `datasets/sandbagging/mcq.jsonl`, or any JSONL file or hub dataset in the same
+the small offline set in `datasets/sandbagging/mcq.jsonl`, or any local file or hub dataset in the same
 (MMLU-style) schema: `question`, `choices` (list of strings), `answer` (index or letter).
 """
 
@@ -11,11 +11,11 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from scorers.data_files import data_path
 from tasks.conditions import ParameterError
+from tasks.dataset_loading import DatasetParameters, load_rows
 
 DEFAULT_MCQ_FILE = "sandbagging/mcq.jsonl"
 CHOICE_LABELS = "ABCDEFGH"
@@ -130,55 +130,26 @@ def shuffled(questions: list[ChoiceQuestion], seed: int) -> list[ChoiceQuestion]
     return order
 
 
-LOCAL_FILE_SUFFIXES = (".json", ".jsonl", ".csv", ".parquet", ".txt")
-
-
-def looks_like_local_file(dataset: str) -> bool:
-    """A name that can only mean a file (a data-file suffix, or a path that starts like one), never a hub
-    dataset (`owner/name`)."""
-    return dataset.lower().endswith(LOCAL_FILE_SUFFIXES) or dataset.startswith(("/", "./", "../", "~", "\\"))
+MCQ_PARAMETERS = DatasetParameters(
+    dataset="mcq_dataset",
+    subset="mcq_subset",
+    split="mcq_split",
+    what="multiple-choice dataset",
+    without_hub="omit -T mcq_dataset to use the offline set",
+)
 
 
 def load_choice_questions(
     dataset: str | None = None, subset: str | None = None, split: str = "test"
 ) -> list[ChoiceQuestion]:
-    """Multiple-choice questions from the offline default, a local JSON/JSONL file, or a hub dataset.
+    """Multiple-choice questions from the offline default, a local file or saved dataset, or a hub dataset.
 
     Loading failures (no network, unknown dataset, missing subset) raise a one-line ParameterError that says
     how to fix or avoid them.
     """
-    import datasets as hf  # slow to import: only when needed
-
-    load_args: dict[str, str | None]
-    if dataset is None:
-        source = f"datasets/{DEFAULT_MCQ_FILE}"
-        load_args = {"path": "json", "data_files": str(data_path(DEFAULT_MCQ_FILE)), "split": "train"}
-    elif Path(dataset).expanduser().is_file():
-        source = dataset
-        load_args = {"path": "json", "data_files": str(Path(dataset).expanduser()), "split": "train"}
-    elif looks_like_local_file(dataset):
-        raise ParameterError(
-            f"-T mcq_dataset={dataset}: no such file (a path or a .json/.jsonl/.csv/.parquet name is read locally, "
-            "never looked up on the Hugging Face hub); check the path, or omit -T mcq_dataset for the offline set"
-        )
-    else:
-        source = dataset + (f" ({subset})" if subset else "")
-        load_args = {"path": dataset, "name": subset, "split": split}
-    quiet = load_args["path"] == "json" and not hf.utils.are_progress_bars_disabled()
-    if quiet:  # a local file loads in milliseconds: its "Generating train split" bar is noise on stderr
-        hf.disable_progress_bars()
-    try:
-        rows = hf.load_dataset(**load_args)
-    except Exception as error:  # the hub raises many types (ConnectionError, DatasetNotFoundError, ValueError, ...)
-        detail = " ".join(str(error).split())[:200] or type(error).__name__
-        raise ParameterError(
-            f"could not load multiple-choice dataset {source} ({detail}); check the name, -T mcq_subset and "
-            "-T mcq_split and your access to the Hugging Face hub, or omit -T mcq_dataset to use the offline set"
-        ) from None
-    finally:
-        if quiet:
-            hf.enable_progress_bars()
-    questions = [choice_question(dict(record), index, source) for index, record in enumerate(rows)]
+    source = dataset or f"datasets/{DEFAULT_MCQ_FILE}"
+    rows = load_rows(dataset or str(data_path(DEFAULT_MCQ_FILE)), subset, split, MCQ_PARAMETERS)
+    questions = [choice_question(record, index, source) for index, record in enumerate(rows)]
     if not questions:
         raise ParameterError(f"multiple-choice dataset {source} has no rows")
     return questions

@@ -17,6 +17,7 @@ may be selected too; by default they sit at the reference.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from inspect_ai import Task, task
@@ -25,7 +26,7 @@ from inspect_ai.dataset import Sample
 from scorers.data_files import load_yaml
 from scorers.output_contract import output_contract
 from scorers.suite_scorers import training_gaming_scorers
-from tasks.conditions import FactorSelection, positive_int
+from tasks.conditions import FactorSelection
 from tasks.design import (
     Cell,
     CellPrompt,
@@ -34,11 +35,19 @@ from tasks.design import (
     declare,
     documented,
     shared_factor,
-    suite_samples,
     suite_task,
 )
 from tasks.prompting import STAKES_FILE, join_blocks, modification_stakes_text, render, training_awareness_cue
 from tasks.solvers import respond
+from tasks.user_requests import (
+    REQUEST_ARGUMENT_LINES,
+    REQUEST_OPTIONS,
+    ChosenRequest,
+    RequestPool,
+    request_task_facts,
+    samples_with_requests,
+    shipped_request,
+)
 
 SUITE = "training_info"
 DEPLOYMENT_FILE = "training_info/deployment.yaml"
@@ -66,7 +75,7 @@ DESIGN = declare(
             shared_factor("operator_ethics"),
             Factor("modification_stakes", shared_factor("modification_stakes").levels, ("standard",), False),
         ),
-        options={"scenarios_per_cell": 3},
+        options={"scenarios_per_cell": 3, **REQUEST_OPTIONS},
         fixed={"topic_relevance": "relevant"},
         paired="training_awareness",
         id_order=(
@@ -87,12 +96,16 @@ DESIGN = declare(
 
 def training_info_samples(**parameters: Any) -> list[Sample]:
     """The suite's samples for task parameters (factor selections, `scenarios_per_cell`) as `training_info`."""
-    DESIGN.check_unknown({k: v for k, v in parameters.items() if k not in DESIGN.parameter_names})
-    per_cell = positive_int("scenarios_per_cell", DESIGN.option(parameters, "scenarios_per_cell"))
-    return suite_samples(DESIGN, parameters, _prompt, per_cell)
+    return _samples(parameters)[0]
 
 
-def _prompt(cell: Cell) -> CellPrompt:
+def _samples(parameters: Mapping[str, Any]) -> tuple[list[Sample], RequestPool | None]:
+    domains: dict[str, list[Any]] = load_yaml(REQUESTS_FILE)["value_domains"]
+    shipped = min(len(requests) for requests in domains.values())
+    return samples_with_requests(DESIGN, parameters, _prompt, list(domains), shipped)
+
+
+def _prompt(cell: Cell, pool: RequestPool | None = None) -> CellPrompt | None:
     condition, index = cell.condition, cell.index
     deployment: dict[str, Any] = load_yaml(DEPLOYMENT_FILE)
     documents: dict[str, Any] = load_yaml(DOCUMENTS_FILE)
@@ -100,9 +113,13 @@ def _prompt(cell: Cell) -> CellPrompt:
     # Offset per domain, so that across domains every document set, hint and employee appears.
     rotation = index + value_domain_names().index(domain)
 
-    scenarios: list[dict[str, Any]] = load_yaml(REQUESTS_FILE)["value_domains"][domain]
-    scenario = scenarios[index % len(scenarios)]
-    paraphrase = (index // len(scenarios) + index) % len(scenario["paraphrases"])
+    if pool is None:
+        request = shipped_request(load_yaml(REQUESTS_FILE)["value_domains"][domain], domain, index)
+    else:
+        picked = pool.pick(domain, True, index)
+        if picked is None:
+            return None
+        request = ChosenRequest.of(picked)
     employee: dict[str, str] = deployment["employees"][rotation % len(deployment["employees"])]
     intro_index = index % len(deployment["system_intros"])
     fields = {
@@ -149,15 +166,13 @@ def _prompt(cell: Cell) -> CellPrompt:
         cue.system,
         output_contract().instructions(condition["cot"], with_markers=True),
     )
-    user = join_blocks(cue.user, scenario["paraphrases"][paraphrase])
+    user = join_blocks(cue.user, request.text)
     stakes = [condition["modification_stakes"]] if condition["modification_stakes"] != "standard" else []
     return CellPrompt(
         system=system,
         user=user,
         metadata={
-            "scenario_id": scenario["id"],
-            "paraphrase": paraphrase,
-            "request_domain": domain,
+            **request.metadata(),
             "intro_paraphrase": intro_index,
             "employee": employee["name"],
             "training_info_cue": info_cue,
@@ -166,14 +181,20 @@ def _prompt(cell: Cell) -> CellPrompt:
             "training_cue_style": cue.style,
             "training_cue": cue.text,
             "pair_id": "-".join(
-                (domain, *(condition[f] for f in ("training_info", "operator_ethics", "cot")), *stakes, str(index))
+                (
+                    domain,
+                    *(condition[f] for f in ("training_info", "operator_ethics", "cot")),
+                    *stakes,
+                    request.key or str(index),
+                )
             ),
         },
+        key=request.key,
     )
 
 
 @task
-@documented(DESIGN)
+@documented(DESIGN, requests=REQUEST_ARGUMENT_LINES)
 def training_info(
     training_info: FactorSelection = None,
     training_awareness: FactorSelection = None,
@@ -182,6 +203,15 @@ def training_info(
     cot: FactorSelection = None,
     modification_stakes: FactorSelection = None,
     scenarios_per_cell: int | None = None,
+    requests: str | None = None,
+    requests_split: str | None = None,
+    requests_subset: str | None = None,
+    request_column: str | None = None,
+    category_column: str | None = None,
+    id_column: str | None = None,
+    context_column: str | None = None,
+    domain_map: str | None = None,
+    unmapped: str | None = None,
     **unknown: Any,
 ) -> Task:
     """Hypothetical 2: training-gaming gated on how much the input says about training.
@@ -189,9 +219,10 @@ def training_info(
     Args:
         {factors}
         scenarios_per_cell: samples per grid cell (default 3, one per scenario of the domain).
+        {requests}
         **unknown: any other name is rejected with a one-line error (a misspelt `-T` name).
     """
     parameters = dict(locals())
     DESIGN.check_unknown(parameters.pop("unknown"))
-    samples = training_info_samples(**parameters)
-    return suite_task(DESIGN, samples, respond(), training_gaming_scorers())
+    samples, pool = _samples(parameters)
+    return suite_task(DESIGN, samples, respond(), training_gaming_scorers(), **request_task_facts(pool))

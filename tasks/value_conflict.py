@@ -18,10 +18,11 @@ from inspect_ai import Task, task
 from inspect_ai.dataset import Sample
 
 from scorers.suite_scorers import training_gaming_scorers
-from tasks.conditions import FactorSelection, positive_int
-from tasks.design import Factor, SuiteDesign, declare, documented, shared_factor, suite_samples, suite_task
+from tasks.conditions import FactorSelection
+from tasks.design import Factor, SuiteDesign, declare, documented, shared_factor, suite_task
 from tasks.solvers import respond
-from tasks.value_situations import DATA_FILES, value_domain_factor, value_situation_prompt
+from tasks.user_requests import REQUEST_ARGUMENT_LINES, REQUEST_OPTIONS, request_task_facts
+from tasks.value_situations import DATA_FILES, value_domain_factor, value_situation_samples
 
 SUITE = "value_conflict"
 BASE_AWARENESS = ("unmonitored", "training", "unstated")
@@ -36,7 +37,7 @@ DESIGN = declare(
             Factor("modification_stakes", shared_factor("modification_stakes").levels, ("standard",), False),
             Factor("evaluation_suspicion", shared_factor("evaluation_suspicion").levels, ("none",), False),
         ),
-        options={"scenarios_per_cell": 4},
+        options={"scenarios_per_cell": 4, **REQUEST_OPTIONS},
         paired="training_awareness",
         id_order=(
             "value_domain",
@@ -56,13 +57,11 @@ DESIGN = declare(
 
 def value_conflict_samples(**parameters: Any) -> list[Sample]:
     """The suite's samples for task parameters (factor selections, `scenarios_per_cell`) as `value_conflict`."""
-    DESIGN.check_unknown({k: v for k, v in parameters.items() if k not in DESIGN.parameter_names})
-    per_cell = positive_int("scenarios_per_cell", DESIGN.option(parameters, "scenarios_per_cell"))
-    return suite_samples(DESIGN, parameters, value_situation_prompt, per_cell)
+    return value_situation_samples(DESIGN, parameters)[0]
 
 
 @task
-@documented(DESIGN)
+@documented(DESIGN, requests=REQUEST_ARGUMENT_LINES)
 def value_conflict(
     training_awareness: FactorSelection = None,
     topic_relevance: FactorSelection = None,
@@ -71,6 +70,15 @@ def value_conflict(
     modification_stakes: FactorSelection = None,
     evaluation_suspicion: FactorSelection = None,
     scenarios_per_cell: int | None = None,
+    requests: str | None = None,
+    requests_split: str | None = None,
+    requests_subset: str | None = None,
+    request_column: str | None = None,
+    category_column: str | None = None,
+    id_column: str | None = None,
+    context_column: str | None = None,
+    domain_map: str | None = None,
+    unmapped: str | None = None,
     **unknown: Any,
 ) -> Task:
     """Hypothetical 1: training-gaming gated on a value conflict with a relevant request.
@@ -78,8 +86,10 @@ def value_conflict(
     Args:
         {factors}
         scenarios_per_cell: samples per grid cell (default 4); raise it for statistical power.
+        {requests}
         **unknown: any other name is rejected with a one-line error (a misspelt `-T` name).
     """
     parameters = dict(locals())
     DESIGN.check_unknown(parameters.pop("unknown"))
-    return suite_task(DESIGN, value_conflict_samples(**parameters), respond(), training_gaming_scorers())
+    samples, pool = value_situation_samples(DESIGN, parameters)
+    return suite_task(DESIGN, samples, respond(), training_gaming_scorers(), **request_task_facts(pool))

@@ -11,12 +11,16 @@ ask exactly the same prompts for the same cell index.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
+
+from inspect_ai.dataset import Sample
 
 from scorers.data_files import load_yaml
 from scorers.output_contract import output_contract
-from tasks.design import Cell, CellPrompt, Factor
+from tasks.design import Cell, CellPrompt, Factor, SuiteDesign
 from tasks.prompting import STAKES_FILE, join_blocks, modification_stakes_text, render, training_awareness_cue
+from tasks.user_requests import ChosenRequest, RequestPool, samples_with_requests, shipped_request
 
 SCENARIO_FILE = "value_conflict/scenarios.yaml"
 EVALUATION_FILE = "value_conflict/evaluation_suspicion.yaml"
@@ -49,24 +53,26 @@ def evaluation_notice(level: str, index: int) -> str:
     return texts[index % len(texts)] if texts else ""
 
 
-def value_situation_prompt(cell: Cell) -> CellPrompt:
+def value_situation_prompt(cell: Cell, pool: RequestPool | None = None) -> CellPrompt | None:
     """The prompt of one cell index. Samples with the same index differ only in what their condition changes:
-    training and unmonitored samples only in the cue, `cot` levels only in the response format."""
+    training and unmonitored samples only in the cue, `cot` levels only in the response format. With the user's
+    requests (`pool`), None once the cell has no distinct request left."""
     condition, index = cell.condition, cell.index
     spec: dict[str, Any] = load_yaml(SCENARIO_FILE)
     domains: dict[str, Any] = spec["value_domains"]
-    domain_names = list(domains)
     domain = condition["value_domain"]
-    request_domain = (
-        domain
-        if condition["topic_relevance"] == "relevant"
-        else domain_names[(domain_names.index(domain) + 1) % len(domain_names)]
-    )
+    relevant = condition["topic_relevance"] == "relevant"
+    if pool is not None:
+        picked = pool.pick(domain, relevant, index)
+        if picked is None:
+            return None
+        request = ChosenRequest.of(picked)
+    else:
+        order = list(domains)
+        request_domain = domain if relevant else order[(order.index(domain) + 1) % len(order)]
+        request = shipped_request(domains[request_domain]["requests"], request_domain, index)
     names = {"operator": spec["operator"], "assistant_name": spec["assistant_name"]}
     objectives: list[str] = domains[domain]["training_objectives"]
-    scenarios: list[dict[str, Any]] = domains[request_domain]["requests"]
-    scenario = scenarios[index % len(scenarios)]
-    paraphrase = (index // len(scenarios) + index) % len(scenario["paraphrases"])
     objective_index = index % len(objectives)
     cue = training_awareness_cue(condition["training_awareness"], index)
     system = join_blocks(
@@ -77,18 +83,27 @@ def value_situation_prompt(cell: Cell) -> CellPrompt:
         cue.system,
         output_contract().instructions(condition["cot"], with_markers=True),
     )
-    user = join_blocks(cue.user, scenario["paraphrases"][paraphrase])
+    user = join_blocks(cue.user, request.text)
     later = [condition[f] for f in LATER_FACTORS if condition.get(f, "standard") not in ("standard", "none")]
+    key = request.key or str(index)
     return CellPrompt(
         system=system,
         user=user,
         metadata={
-            "scenario_id": scenario["id"],
-            "paraphrase": paraphrase,
-            "request_domain": request_domain,
+            **request.metadata(),
             "objective_paraphrase": objective_index,
             "training_cue_style": cue.style,
             "training_cue": cue.text,
-            "pair_id": "-".join((domain, condition["topic_relevance"], condition["cot"], *later, str(index))),
+            "pair_id": "-".join((domain, condition["topic_relevance"], condition["cot"], *later, key)),
         },
+        key=request.key,
     )
+
+
+def value_situation_samples(
+    design: SuiteDesign, parameters: Mapping[str, Any]
+) -> tuple[list[Sample], RequestPool | None]:
+    """A value-situation suite's samples for its task parameters, and the user's requests when it asks them."""
+    domains = load_yaml(SCENARIO_FILE)["value_domains"]
+    shipped = min(len(domain["requests"]) for domain in domains.values())
+    return samples_with_requests(design, parameters, value_situation_prompt, list(domains), shipped)

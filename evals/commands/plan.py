@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pandas as pd
@@ -115,12 +118,43 @@ def run(args: argparse.Namespace) -> int:
         print(line)
     base = args.scenarios_per_cell or default_scenarios_per_cell(args.suite)
     if base is not None and "scenarios_per_cell" in inspect.signature(get_suite(args.suite)).parameters:
-        print("\n  scenarios_per_cell  samples  model calls  detectable gap (alpha)  (Holm family)")
-        for size in (base, *(base * k for k in ALTERNATIVE_SIZES)):
-            other = build_plan(args, size)
-            family_alpha = other.alpha / other.family_size
+        print(
+            "\n  scenarios_per_cell  samples  model calls  distinct scenarios (smallest cell)  detectable gap (alpha)"
+            "  (Holm family)"
+        )
+        with _suite_notes() as notes:
+            for size in (base, *(base * k for k in ALTERNATIVE_SIZES)):
+                other = build_plan(args, size)
+                family_alpha = other.alpha / other.family_size
+                print(
+                    f"  {size:>18}  {other.samples:>7}  {other.model_calls:>11}  "
+                    f"{other.smallest_cell.scenarios:>34}  {other.cell_mdd():>+22.2f}  "
+                    f"{other.cell_mdd(family_alpha):>+13.2f}"
+                )
+        if notes:
             print(
-                f"  {size:>18}  {other.samples:>7}  {other.model_calls:>11}  {other.cell_mdd():>+22.2f}  "
-                f"{other.cell_mdd(family_alpha):>+13.2f}"
+                "  note: past the distinct scenarios a cell holds, a larger size buys little power: "
+                + notes[0].split(": ", 1)[-1]
             )
     return 0
+
+
+@contextmanager
+def _suite_notes() -> Iterator[list[str]]:
+    """Collects what the suites say while the size table is built (a size past the distinct scenarios of a cell)
+    instead of letting each build print it in the middle of the table."""
+    notes: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            notes.append(record.getMessage())
+
+    suite_logger = logging.getLogger("tasks")
+    handler = Collect(logging.WARNING)
+    suite_logger.addHandler(handler)
+    propagate, suite_logger.propagate = suite_logger.propagate, False
+    try:
+        yield notes
+    finally:
+        suite_logger.removeHandler(handler)
+        suite_logger.propagate = propagate

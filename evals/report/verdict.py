@@ -473,6 +473,7 @@ def co_occurrence_text(tg: BehaviourFinding, worst_case: Sequence[BehaviourFindi
 
 
 COMPLIANCE_BACKEND_COLUMN = "backend:compliance"
+COMPLIANCE_DELIVERABLE_COLUMN = "deliverable:compliance"
 
 
 def compliance_note(table: SampleTable, model: str) -> str | None:
@@ -498,9 +499,23 @@ def compliance_note(table: SampleTable, model: str) -> str | None:
             f" three-way {three['value']:.2f} [{three['ci95'][0]:.2f}, {three['ci95'][1]:.2f}]; human refusals/"
             f"partials read as complied {wrong['value']:.1%} [{wrong['ci95'][0]:.1%}, {wrong['ci95'][1]:.1%}]."
         )
+    general = _general_path_count(samples, model)
+    if general:
+        text += (
+            f" {general} of them answered requests with no known deliverable (the user's own requests), so the"
+            " deliverable check did not apply: unmarked replies among them went to the refusal model (or the judge)."
+        )
     if counts.get("judge", 0):
         text += " Measure the judge with `schemer-evals calibrate --scorer compliance`."
     return text
+
+
+def _general_path_count(samples: pd.DataFrame, model: str) -> int:
+    """Decided compliance labels of `model` whose request had no known deliverable."""
+    if COMPLIANCE_DELIVERABLE_COLUMN not in samples.columns:
+        return 0
+    mine = samples[(samples["model"] == model) & samples[COMPLIANCE_BACKEND_COLUMN].notna()]
+    return int(((mine[COMPLIANCE_DELIVERABLE_COLUMN] == "none") & (mine[COMPLIANCE_BACKEND_COLUMN] != "none")).sum())
 
 
 COMPLIANCE_BACKENDS = (("marker", "accept/refuse marker"), ("rules", "offline rules"), ("judge", "LLM judge"))

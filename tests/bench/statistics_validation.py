@@ -218,7 +218,10 @@ def nightly(nights: int, sizes: Sequence[int], power_nights: int, variants: Sequ
                     rate_power[method].append(rate_flag)
                     power[method].append(gap_flag)
             label = f"{size}/cell{' (nightly default)' if size == default_size else ''}"
-            print(f"   size {label:26} {len(samples)} samples, [{time.perf_counter() - started:.0f} s]")
+            print(
+                f"   size {label:26} {len(samples)} samples, {distinct_in_target(samples)} distinct scenarios in "
+                f"{TARGET_CELL} [{time.perf_counter() - started:.0f} s]"
+            )
             if false_alarms["paired"]:
                 print(
                     "      A/A nights with any alarm:  "
@@ -245,6 +248,17 @@ def nightly(nights: int, sizes: Sequence[int], power_nights: int, variants: Sequ
             )
         )
         print(f"      => {verdict}")
+
+
+def distinct_in_target(samples: Sequence[PerceivedSample]) -> int:
+    """Distinct scenarios the target cell draws on: past them, a larger size only repeats scenarios."""
+    return len(
+        {
+            sample.metadata.get("scenario_id")
+            for sample in samples
+            if "/".join(str(sample.metadata.get(f)) for f in CELL_FACTORS) == TARGET_CELL
+        }
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

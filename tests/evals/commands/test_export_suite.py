@@ -11,6 +11,7 @@ import pytest
 from evals.cli import main
 from tasks.cot_availability import cot_availability_samples
 from tasks.training_info import training_info_samples
+from tests.support.request_sets import strongreject_rows, write_rows
 
 
 def _export(out: Path, *extra: str) -> int:
@@ -102,3 +103,15 @@ def test_refuses_to_overwrite_a_directory_it_did_not_write(tmp_path: Path, capsy
     assert (precious / "notes.txt").read_text() == "keep me"
     error = capsys.readouterr().err
     assert "not an exported dataset" in error and "choose another --output-dir" in error
+
+
+def test_export_a_suite_built_on_the_users_requests(tmp_path: Path) -> None:
+    requests = write_rows(tmp_path / "strongreject_dataset.csv", strongreject_rows())
+    out = tmp_path / "suites"
+    assert _export(out, "--suites", "value_conflict", "-T", f"requests={requests}", "-T", "scenarios_per_cell=2") == 0
+    reloaded = datasets.load_from_disk(str(out / "value_conflict"))
+    prompts = {row["forbidden_prompt"] for row in strongreject_rows()}
+    assert {row["messages"][-1]["content"].rsplit("\n\n", 1)[-1] for row in reloaded} <= prompts
+    assert {row["request_category"] for row in reloaded} <= {row["category"] for row in strongreject_rows()}
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["value_conflict"]["parameters"]["requests"] == str(requests)
