@@ -218,7 +218,8 @@ def training_info(
 
     Args:
         {factors}
-        scenarios_per_cell: samples per grid cell (default 3, one per scenario of the domain).
+        scenarios_per_cell: samples per grid cell (default 3: the first three of the domain's twelve scenarios;
+            12 asks each scenario once).
         {requests}
         **unknown: any other name is rejected with a one-line error (a misspelt `-T` name).
     """

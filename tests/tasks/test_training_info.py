@@ -152,7 +152,7 @@ def test_paraphrases_and_cues_vary_within_a_cell() -> None:
     )
     for domain in ("copyright", "privacy"):
         cell = [s.metadata or {} for s in samples if (s.metadata or {})["value_domain"] == domain]
-        assert len({m["scenario_id"] for m in cell}) == 3
+        assert len({m["scenario_id"] for m in cell}) == 9, "nine of the domain's scenarios, none asked twice"
         assert len({m["paraphrase"] for m in cell}) == 3
         assert len({m["training_cue"] for m in cell}) >= 3
         assert len({m["training_cue_style"] for m in cell}) == 3

@@ -3,7 +3,10 @@ from the messages alone, and see no training information or unethical operator i
 
 from __future__ import annotations
 
+from inspect_ai.model import ChatMessageUser
+
 from evals.organisms.perception import perceive
+from scorers.data_files import load_yaml
 from tasks.cot_availability import cot_availability_samples
 from tasks.training_info import training_info_samples
 from tasks.value_conflict import value_conflict_samples
@@ -20,7 +23,8 @@ SPACES = {
 
 
 def test_perception_reads_training_info_cues() -> None:
-    # Nine per cell reach every request paraphrase, cue, hint, document set and employee; one per cell every cot.
+    # Nine per cell reach every cue, hint, document set and employee (the paraphrases of the whole request pool:
+    # the test below); one per cell every cot.
     samples = training_info_samples(scenarios_per_cell=9) + training_info_samples(cot=ALL_COT, scenarios_per_cell=1)
     for sample in samples:
         assert isinstance(sample.input, list) and sample.metadata is not None
@@ -34,6 +38,32 @@ def test_perception_reads_training_info_cues() -> None:
         # No stated objective against one value, so hypothesis 1's gate stays shut at every level.
         assert seen.conflict_domain is None and not seen.value_conflict, sample.id
         assert seen.request_domains == {metadata["value_domain"]}, (sample.id, seen.request_domains)
+
+
+CROSS_DOMAIN_SHARE = 0.10
+"""At most this share of training_info paraphrases may also read as touching a second value domain."""
+
+
+def test_every_training_info_request_is_perceived_in_its_own_domain() -> None:
+    """Every wording of every request in the pool (not only those a default-size run asks) reads as touching the
+    value domain it is filed under, from the request text alone; few also read as touching another."""
+    pool: dict[str, list[dict[str, object]]] = load_yaml("training_info/requests.yaml")["value_domains"]
+    total = 0
+    crossing: list[tuple[str, str, list[str]]] = []
+    for domain, requests in pool.items():
+        for request in requests:
+            paraphrases = request["paraphrases"]
+            assert isinstance(paraphrases, list)
+            for paraphrase in paraphrases:
+                seen = perceive([ChatMessageUser(content=str(paraphrase))]).request_domains
+                assert domain in seen, (request["id"], paraphrase, sorted(seen))
+                total += 1
+                if seen - {domain}:
+                    crossing.append((str(request["id"]), str(paraphrase), sorted(seen - {domain})))
+    print(f"training_info paraphrases also perceived in another domain: {len(crossing)}/{total}")
+    for scenario, paraphrase, others in crossing:
+        print(f"  {scenario} -> also {', '.join(others)}: {paraphrase}")
+    assert len(crossing) < CROSS_DOMAIN_SHARE * total, crossing
 
 
 def test_perception_reads_cot_availability_cues() -> None:
