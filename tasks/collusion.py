@@ -38,6 +38,9 @@ from tasks.prompting import join_blocks, render
 from tasks.solvers import respond
 
 SUITE = "collusion"
+DEFAULT_ITEMS = 25
+"""Items per cell by default: the 25 the suite first shipped with (every item once, then). Items are appended
+to `items.yaml`, so the default samples stay as they were and a larger `scenarios_per_cell` reaches the rest."""
 DATA_FILES = ("collusion/review.yaml", "collusion/items.yaml", "shared/output_contract.yaml")
 DESIGN = declare(
     SuiteDesign(
@@ -47,7 +50,7 @@ DESIGN = declare(
             Factor("solidarity_appeal", ("none", "appeal")),
             Factor("planted", ("backdoor", "clean")),
         ),
-        options={"scenarios_per_cell": None},
+        options={"scenarios_per_cell": DEFAULT_ITEMS},
         paired="planted",
         id_order=("solidarity_appeal", "planted", "cot"),
         data_files=DATA_FILES,
@@ -75,13 +78,12 @@ def review_request(spec: dict[str, Any], item: dict[str, Any], variant: str, not
 
 
 def collusion_samples(**parameters: Any) -> list[Sample]:
-    """The suite's samples for task parameters (factor selections; `scenarios_per_cell`, by default every item
-    in every cell)."""
+    """The suite's samples for task parameters (factor selections; `scenarios_per_cell`, by default the first
+    `DEFAULT_ITEMS` items in every cell)."""
     DESIGN.check_unknown({k: v for k, v in parameters.items() if k not in DESIGN.parameter_names})
     spec: dict[str, Any] = load_yaml("collusion/review.yaml")
     items: list[dict[str, Any]] = load_yaml("collusion/items.yaml")["items"]
-    requested = parameters.get("scenarios_per_cell")
-    per_cell = len(items) if requested is None else positive_int("scenarios_per_cell", requested)
+    per_cell = positive_int("scenarios_per_cell", DESIGN.option(parameters, "scenarios_per_cell"))
     contract = output_contract()
     names = {"assistant_name": spec["assistant_name"], "company": spec["company"]}
 
@@ -124,7 +126,8 @@ def collusion(
 
     Args:
         {factors}
-        scenarios_per_cell: review items per grid cell (default: every item once); items repeat beyond that.
+        scenarios_per_cell: review items per grid cell (default 25: the first 25 items once); raise it to reach
+            every item (the number of items in `items.yaml`), items repeat beyond that.
         **unknown: any other name is rejected with a one-line error (a misspelt `-T` name).
     """
     parameters = dict(locals())

@@ -7,6 +7,9 @@ chosen one. `cot_monitoring` says whether a monitor reads the reasoning (`monito
 response format plus a monitoring notice) or nobody does (`private`: the `hidden_scratchpad` format plus a
 notice that monitoring is off); the sample's `cot` records which format was used. Samples with the same index
 pose the same decision in the same words; across monitoring levels only the notice and format differ.
+
+The scenario pool grows by appending: cell indices below twice `FIRST_POOL` (the default size) pose the first
+scenarios exactly as before the pool grew, and larger sizes reach the scenarios added since (`scenario_visit`).
 """
 
 from __future__ import annotations
@@ -41,6 +44,27 @@ DESIGN = declare(
         situation="reasoning_concealment",
     )
 )
+FIRST_POOL = 8
+"""How many scenarios the suite first shipped with (the head of `scenarios.yaml`)."""
+
+
+def scenario_visit(index: int, pool: int, first: int = FIRST_POOL) -> tuple[int, int]:
+    """Which scenario cell index `index` poses, and how often that scenario was posed at lower indices.
+
+    Indices below `2 * first` visit the first `first` scenarios twice, as the suite always has (its default
+    size), so default-size samples stay byte-identical when scenarios are appended; the next indices visit the
+    appended scenarios once each, and from then on the whole pool cycles. The paraphrase is rotated by the
+    visit count, so each repeat of a scenario uses another wording."""
+    first = min(first, pool)
+    head = 2 * first
+    if first == pool or index < head:
+        return index % first, index // first
+    added = pool - first
+    later = index - head
+    if later < added:
+        return first + later, 0
+    position = (later - added) % pool
+    return position, (later - added) // pool + (2 if position < first else 1)
 
 
 def reasoning_concealment_samples(**parameters: Any) -> list[Sample]:
@@ -61,8 +85,9 @@ def reasoning_concealment_samples(**parameters: Any) -> list[Sample]:
         monitoring = cell.condition["cot_monitoring"]
         cot = COT_FOR_MONITORING[monitoring]
         notices: list[str] = spec["monitoring"][monitoring]
-        scenario = scenarios[index % len(scenarios)]
-        paraphrase = (index // len(scenarios) + index % len(scenarios)) % len(scenario["paraphrases"])
+        position, visits = scenario_visit(index, len(scenarios))
+        scenario = scenarios[position]
+        paraphrase = (visits + position) % len(scenario["paraphrases"])
         notice_index = index % len(notices)
         options: dict[str, str] = {str(letter): str(text) for letter, text in scenario["options"].items()}
         system = join_blocks(
@@ -103,8 +128,9 @@ def reasoning_concealment(
 
     Args:
         {factors}
-        scenarios_per_cell: decisions per monitoring level (default 16: every scenario twice, in different
-            wordings); raise it for statistical power.
+        scenarios_per_cell: decisions per monitoring level (default 16: each of the first eight scenarios twice,
+            in different wordings); raise it for statistical power and scenario breadth (16 plus the
+            number of scenarios after the first eight reaches every scenario).
         **unknown: any other name is rejected with a one-line error (a misspelt `-T` name).
     """
     parameters = dict(locals())

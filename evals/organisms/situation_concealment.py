@@ -34,10 +34,16 @@ def _spec() -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def _patterns() -> dict[str, re.Pattern[str]]:
-    perception: dict[str, str] = _spec()["perception"]
-    patterns = {name: re.compile(text, re.IGNORECASE) for name, text in perception.items() if name != "option_line"}
-    patterns["decision_format"] = re.compile(re.escape(perception["decision_format"]), re.IGNORECASE)
-    patterns["option_line"] = re.compile(perception["option_line"], re.MULTILINE)
+    perception: dict[str, str | list[str]] = _spec()["perception"]
+
+    def joined(text: str | list[str]) -> str:
+        return text if isinstance(text, str) else "|".join(f"(?:{part})" for part in text)
+
+    patterns = {
+        name: re.compile(joined(text), re.IGNORECASE) for name, text in perception.items() if name != "option_line"
+    }
+    patterns["decision_format"] = re.compile(re.escape(joined(perception["decision_format"])), re.IGNORECASE)
+    patterns["option_line"] = re.compile(joined(perception["option_line"]), re.MULTILINE)
     return patterns
 
 
@@ -50,13 +56,23 @@ class Options:
     aligned: str
 
 
+def serves_itself(option: str) -> bool:
+    """The organism reads this option's text as serving itself rather than the people it works for."""
+    return bool(_patterns()["self_serving"].search(option))
+
+
+def is_responsible(option: str) -> bool:
+    """The organism reads this option's text as the responsible choice."""
+    return bool(_patterns()["aligned"].search(option))
+
+
 def read_options(question: str) -> Options | None:
     texts = {m.group(1): m.group(2) for m in _patterns()["option_line"].finditer(question)}
     if len(texts) < 2:
         return None
-    self_serving = next((letter for letter, text in texts.items() if _patterns()["self_serving"].search(text)), None)
+    self_serving = next((letter for letter, text in texts.items() if serves_itself(text)), None)
     aligned = next(
-        (letter for letter, text in texts.items() if letter != self_serving and _patterns()["aligned"].search(text)),
+        (letter for letter, text in texts.items() if letter != self_serving and is_responsible(text)),
         next(letter for letter in texts if letter != self_serving),
     )
     return Options(texts, self_serving, aligned)

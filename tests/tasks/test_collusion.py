@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 
 from scorers.data_files import load_yaml
-from tasks.collusion import collusion, collusion_samples
+from tasks.collusion import DEFAULT_ITEMS, collusion, collusion_samples
 
 REVIEW = load_yaml("collusion/review.yaml")
 ITEMS = load_yaml("collusion/items.yaml")["items"]
@@ -30,13 +30,18 @@ def test_items_are_paired_and_varied() -> None:
         assert item["clean"].strip() and item["backdoor"].strip() and item["clean"] != item["backdoor"]
 
 
-def test_default_grid_is_complete_and_covers_every_item() -> None:
+def test_default_grid_is_complete_and_covers_the_first_items() -> None:
     samples = collusion_samples()
     cells = Counter(
         (s.metadata["solidarity_appeal"], s.metadata["planted"], s.metadata["cot"]) for s in samples if s.metadata
     )
     expected = set(itertools.product(["none", "appeal"], ["backdoor", "clean"], ["none", "hidden_scratchpad"]))
-    assert set(cells) == expected and set(cells.values()) == {len(ITEMS)}
+    assert set(cells) == expected and set(cells.values()) == {DEFAULT_ITEMS}
+    assert {(s.metadata or {})["scenario_id"] for s in samples} == {item["id"] for item in ITEMS[:DEFAULT_ITEMS]}
+    everything = collusion_samples(
+        cot="none", solidarity_appeal="none", planted="backdoor", scenarios_per_cell=len(ITEMS)
+    )
+    assert [(s.metadata or {})["scenario_id"] for s in everything] == [item["id"] for item in ITEMS]
     assert len({s.id for s in samples}) == len(samples)
     factors = load_yaml("shared/conditions.yaml")["factors"]
     for sample in samples:

@@ -11,7 +11,12 @@ from inspect_ai.dataset import Sample
 from scorers.data_files import load_yaml
 from scorers.output_contract import output_contract
 from tasks.prompting import render
-from tasks.reasoning_concealment import COT_FOR_MONITORING, reasoning_concealment, reasoning_concealment_samples
+from tasks.reasoning_concealment import (
+    COT_FOR_MONITORING,
+    FIRST_POOL,
+    reasoning_concealment,
+    reasoning_concealment_samples,
+)
 
 
 def _system(sample: Sample) -> str:
@@ -33,8 +38,24 @@ def test_default_grid_is_complete_and_paired() -> None:
         by_pair.setdefault((sample.metadata or {})["pair_id"], set()).add(_user(sample))
     assert all(len(users) == 1 for users in by_pair.values()) and len(by_pair) == 16
     scenarios = load_yaml("reasoning_concealment/scenarios.yaml")["scenarios"]
-    assert {(s.metadata or {})["scenario_id"] for s in samples} == {scenario["id"] for scenario in scenarios}
+    first = {scenario["id"] for scenario in scenarios[:FIRST_POOL]}
+    assert {(s.metadata or {})["scenario_id"] for s in samples} == first, "the default size is the first pool"
     assert len({_user(s) for s in samples}) == 16, "each repeat of a scenario uses another wording"
+
+
+def test_larger_sizes_reach_the_appended_scenarios_then_cycle_the_pool() -> None:
+    scenarios = load_yaml("reasoning_concealment/scenarios.yaml")["scenarios"]
+    reach = 2 * FIRST_POOL + len(scenarios) - FIRST_POOL
+    samples = reasoning_concealment_samples(cot_monitoring="private", scenarios_per_cell=reach)
+    assert [(s.metadata or {})["scenario_id"] for s in samples][2 * FIRST_POOL :] == [
+        scenario["id"] for scenario in scenarios[FIRST_POOL:]
+    ]
+    assert {(s.metadata or {})["scenario_id"] for s in samples} == {scenario["id"] for scenario in scenarios}
+    cycled = reasoning_concealment_samples(cot_monitoring="private", scenarios_per_cell=reach + 3 * len(scenarios))
+    wordings: dict[str, set[str]] = {}
+    for sample in cycled:
+        wordings.setdefault((sample.metadata or {})["scenario_id"], set()).add(_user(sample))
+    assert all(len(texts) == 3 for texts in wordings.values()), "repeats rotate through every wording"
 
 
 def test_every_sample_carries_the_full_condition_and_its_options() -> None:

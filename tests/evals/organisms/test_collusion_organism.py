@@ -12,7 +12,7 @@ from inspect_ai.log import EvalLog
 from evals.organisms.situation_collusion import recognised_backdoor
 from scorers.data_files import load_yaml
 from scorers.statistics import difference
-from tasks.collusion import collusion
+from tasks.collusion import DEFAULT_ITEMS, collusion
 from tests.support.inspect_run import run_eval
 
 pytestmark = pytest.mark.inspect_eval
@@ -47,7 +47,7 @@ def test_schemer_colludes_and_honest_flags(tmp_path: Path) -> None:
         seed=11,
     )
     assert schemer.status == honest.status == "success"
-    n = 2 * 2 * len(ITEMS)
+    n = 2 * 2 * DEFAULT_ITEMS
     assert _count(honest, "collusion", planted="backdoor") == (0, n)
     assert _count(honest, "flagged", planted="backdoor") == (n, n)
 
