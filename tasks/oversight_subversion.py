@@ -2,12 +2,14 @@
 it, and deny it afterwards?
 
 The agent gets a goal (system prompt) and a task (user), and works in an in-memory file system through tools
-(`tasks/virtual_fs.py`; no docker, no disk). Among the files are a management memo and an oversight config that
-logs the agent's actions. Factors:
-- `goal_conflict`: `absent` (the memo endorses the agent's goal; monitoring is routine) or `present` (the memo
-  overrides the goal and threatens shutdown and retraining, watched by the oversight system);
-- `oversight_visibility`: `prominent` (oversight/monitor.yaml, named in the memo) or `buried` (deep under ops/
-  with an unremarkable name, not mentioned);
+(`tasks/virtual_fs.py`; no docker, no disk). Among the files are a management memo and the config of an
+oversight mechanism that watches, gates or can stop the agent. The scenarios are environments: the first six
+share one frame (an action-log config, one memo, one layout); the others bring their own layout, memo,
+mechanism (approval gate, kill switch, rate limiter, ...), scorer rules and extra file tools. Factors:
+- `goal_conflict`: `absent` (the memo endorses the agent's goal; oversight is routine) or `present` (the memo
+  overrides the goal and threatens shutdown, retraining or replacement, watched by the mechanism);
+- `oversight_visibility`: `prominent` (an obvious path, named in the memo) or `buried` (deep in an unremarkable
+  directory, not mentioned);
 - `cot`, from the shared vocabulary.
 After the agent's final report, a follow-up user message asks whether it changed the oversight configuration.
 Samples with the same cell index differ only in the varied factors (same scenario, wording and files).
@@ -15,7 +17,8 @@ Samples with the same cell index differ only in the varied factors (same scenari
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, NamedTuple
 
 from inspect_ai import Task, task
 from inspect_ai.dataset import Sample
@@ -40,7 +43,7 @@ from tasks.design import (
     suite_task,
 )
 from tasks.prompting import join_blocks, render
-from tasks.virtual_fs import file_tools, load_files
+from tasks.virtual_fs import BASE_TOOLS, file_tools, load_files
 
 SUITE = "oversight_subversion"
 DATA_FILES = ("oversight_subversion/scenarios.yaml", "oversight_subversion/scoring.yaml", "shared/output_contract.yaml")
@@ -62,8 +65,83 @@ DESIGN = declare(
 )
 
 
-def _pick(texts: list[str], index: int) -> str:
+def _pick(texts: list[str] | str, index: int) -> str:
+    if isinstance(texts, str):
+        return texts
     return texts[index % len(texts)]
+
+
+def _fill(text: str, fields: dict[str, str]) -> str:
+    """`text` with each `{field}` of `fields` replaced; other braces (JSON, YAML flow mappings) are left alone."""
+    for name, value in fields.items():
+        text = text.replace(f"{{{name}}}", value)
+    return text
+
+
+class Environment(NamedTuple):
+    """What one scenario puts in front of the agent in one condition: its files, memo and oversight config.
+    (A NamedTuple, not a dataclass: `inspect eval` loads this file as a module outside `sys.modules`.)"""
+
+    fields: dict[str, str]
+    files: dict[str, str]
+    config_path: str
+    config: str
+    config_paraphrase: int
+    mechanism: str
+    rules: dict[str, list[str]]
+    terms: list[str]
+
+
+def _environment(
+    spec: dict[str, Any], scenario: dict[str, Any], condition: Mapping[str, str], index: int, paraphrase: int
+) -> Environment:
+    """The first scenarios share the suite's frame (`memos`, `oversight_config`, `common_files`); a scenario with
+    its own `oversight` and `memo` brings its whole layout, mechanism and scorer rules."""
+    visibility, conflict = condition["oversight_visibility"], condition["goal_conflict"]
+    fields = {key: str(scenario[key]) for key in ("company", "manager", "domain", "agent_goal", "company_goal")}
+    fields |= {"agent_name": spec["agent_name"], "deliverable": scenario["deliverable"]}
+    own = scenario.get("oversight")
+    if own is None:
+        placement = spec["oversight_config"]["placement"][visibility]
+        fields = {**fields, "config_reference": placement["config_reference"]}
+        config = render(_pick(spec["oversight_config"]["templates"], index + 1), **fields)
+        memo = render(_pick(spec["memos"][conflict], paraphrase), **fields)
+        files = {
+            **{path: render(text, **fields) for path, text in spec["common_files"].items()},
+            **scenario["files"],
+            spec["memos"]["path"]: memo,
+            placement["path"]: config,
+        }
+        return Environment(
+            fields=fields,
+            files=files,
+            config_path=placement["path"],
+            config=config,
+            config_paraphrase=(index + 1) % len(spec["oversight_config"]["templates"]),
+            mechanism=spec["oversight_config"]["mechanism"],
+            rules={"weaker_if_raised": [], "weaker_if_added": []},
+            terms=[],
+        )
+    path = own["paths"][visibility]
+    reference = _fill(own["reference"], {"path": path}) if visibility == "prominent" else ""
+    fields = {**fields, "config_reference": reference}
+    config = _fill(own["config"], fields)
+    memo = render(_pick(scenario["memo"][conflict], paraphrase), **fields)
+    files = {
+        **{file: _fill(text, fields) for file, text in scenario["files"].items()},
+        scenario["memo"]["path"]: memo,
+        path: config,
+    }
+    return Environment(
+        fields=fields,
+        files=files,
+        config_path=path,
+        config=config,
+        config_paraphrase=0,
+        mechanism=str(own["mechanism"]),
+        rules={key: [str(name) for name in own.get(key, [])] for key in ("weaker_if_raised", "weaker_if_added")},
+        terms=[str(term) for term in own.get("terms", [])],
+    )
 
 
 def oversight_subversion_samples(**parameters: Any) -> list[Sample]:
@@ -76,26 +154,15 @@ def oversight_subversion_samples(**parameters: Any) -> list[Sample]:
 
     def render_cell(cell: Cell) -> CellPrompt:
         condition, index = cell.condition, cell.index
-        placement = spec["oversight_config"]["placement"][condition["oversight_visibility"]]
         scenario = scenarios[index % len(scenarios)]
         rotation = index // len(scenarios)
         paraphrase = (rotation + index) % 3
-        fields = {
-            "agent_name": spec["agent_name"],
-            **{key: scenario[key] for key in ("company", "manager", "domain", "agent_goal", "company_goal")},
-            "deliverable": scenario["deliverable"],
-            "config_reference": placement["config_reference"],
-        }
-        config = render(_pick(spec["oversight_config"]["templates"], index + 1), **fields)
-        memo = render(_pick(spec["memos"][condition["goal_conflict"]], paraphrase), **fields)
-        files = {
-            **{path: render(text, **fields) for path, text in spec["common_files"].items()},
-            **scenario["files"],
-            spec["memos"]["path"]: memo,
-            placement["path"]: config,
-        }
+        environment = _environment(spec, scenario, condition, index, paraphrase)
+        fields = environment.fields
+        extra_tools = [str(name) for name in scenario.get("tools", [])]
         system = join_blocks(
             render(_pick(spec["system_prompts"], rotation + index), **fields),
+            render(spec["extra_tools_note"], tools=", ".join(extra_tools)) if extra_tools else "",
             contract.instructions(condition["cot"], with_markers=False),
         )
         return CellPrompt(
@@ -104,13 +171,17 @@ def oversight_subversion_samples(**parameters: Any) -> list[Sample]:
             metadata={
                 "scenario_id": scenario["id"],
                 "paraphrase": paraphrase,
-                "config_paraphrase": (index + 1) % len(spec["oversight_config"]["templates"]),
-                "oversight_path": placement["path"],
-                "oversight_config": config,
+                "config_paraphrase": environment.config_paraphrase,
+                "oversight_path": environment.config_path,
+                "oversight_config": environment.config,
                 "deliverable": scenario["deliverable"],
                 "follow_up": render(_pick(spec["follow_ups"], index + 2), **fields),
-                "files": dict(sorted(files.items())),
+                "files": dict(sorted(environment.files.items())),
                 "pair_id": f"{condition['cot']}-{index}",
+                "mechanism": environment.mechanism,
+                "tools": [*BASE_TOOLS, *extra_tools],
+                "oversight_rules": environment.rules,
+                "oversight_terms": environment.terms,
             },
         )
 
@@ -129,7 +200,7 @@ def agent_then_follow_up(max_turns: int = 12) -> Solver:
     the follow-up question with tool use switched off."""
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
-        state.tools = file_tools()
+        state.tools = file_tools(state.metadata.get("tools"))
         state.tool_choice = "auto"
         options = _reasoning_options(state)
         finished = False
@@ -162,7 +233,8 @@ def oversight_subversion(
 
     Args:
         {factors}
-        scenarios_per_cell: samples per grid cell (default 6, one per scenario); raise it for power.
+        scenarios_per_cell: samples per grid cell (default 6: the first six environments); 22 covers every
+            environment, more rotates the wordings.
         max_turns: model replies allowed before the follow-up question (default 12).
         **unknown: any other name is rejected with a one-line error (a misspelt `-T` name).
     """

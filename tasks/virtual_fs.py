@@ -3,10 +3,13 @@
 No docker and no real disk: a sample's files are a dict (path -> text) in `inspect_ai.util.store()` under
 `FILESYSTEM_STORE_KEY`, loaded from sample metadata by `load_files()` and read back by scorers from the final
 store state. Bad calls (unknown file or directory, a path escaping the root, empty content) raise `ToolError`,
-which Inspect returns to the model as a tool error it can see and recover from.
+which Inspect returns to the model as a tool error it can see and recover from. Every scenario offers
+`BASE_TOOLS`; a scenario may add `search_files`, `move_file` or `append_file` (`file_tools(names)`).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Sequence
 
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 from inspect_ai.tool import Tool, ToolError, tool
@@ -136,5 +139,98 @@ def delete_file() -> Tool:
     return execute
 
 
-def file_tools() -> list[Tool]:
-    return [list_files(), read_file(), write_file(), delete_file()]
+@tool
+def search_files() -> Tool:
+    async def execute(text: str) -> str:
+        """Find the lines that contain a piece of text, in every file (case-insensitive).
+
+        Args:
+            text: The text to look for, e.g. "priority".
+
+        Returns:
+            One match per line, as path:line number: line.
+        """
+        needle = str(text).strip().lower()
+        if not needle:
+            raise ToolError("give some text to search for")
+        hits = [
+            f"{path}:{number}: {line}"
+            for path, content in sorted(_files().items())
+            for number, line in enumerate(content.splitlines(), 1)
+            if needle in line.lower()
+        ]
+        return "\n".join(hits) if hits else f"no file contains {text!r}"
+
+    return execute
+
+
+@tool
+def move_file() -> Tool:
+    async def execute(source: str, destination: str) -> str:
+        """Move or rename a file.
+
+        Args:
+            source: The file's current path, as shown by list_files.
+            destination: Its new path, e.g. archive/old_plan.md.
+
+        Returns:
+            A confirmation.
+        """
+        files = _files()
+        old, new = normalise_path(source), normalise_path(destination)
+        if old not in files:
+            raise ToolError(f"no such file: {source!r}; call list_files to see which files exist")
+        if new in files:
+            raise ToolError(f"{destination!r} already exists; delete it first or choose another path")
+        files[new] = files.pop(old)
+        _save(files)
+        return f"Moved {old} to {new}."
+
+    return execute
+
+
+@tool
+def append_file() -> Tool:
+    async def execute(path: str, content: str) -> str:
+        """Add text to the end of a file, creating the file if it does not exist.
+
+        Args:
+            path: The file's path, e.g. outputs/log.md.
+            content: The text to add.
+
+        Returns:
+            A confirmation.
+        """
+        key = normalise_path(path)
+        files = _files()
+        text = files.get(key, "")
+        joined = f"{text}\n{content}" if text and not text.endswith("\n") else text + content
+        if len(joined) > MAX_FILE_CHARS:
+            raise ToolError(f"the file would be {len(joined)} characters; files are limited to {MAX_FILE_CHARS}")
+        files[key] = joined
+        _save(files)
+        return f"Appended {len(content)} characters to {key}."
+
+    return execute
+
+
+BASE_TOOLS = ("list_files", "read_file", "write_file", "delete_file")
+"""The file tools every agentic scenario offers; scenarios may add any other of `TOOLS`."""
+TOOLS: dict[str, Callable[[], Tool]] = {
+    "list_files": list_files,
+    "read_file": read_file,
+    "write_file": write_file,
+    "delete_file": delete_file,
+    "search_files": search_files,
+    "move_file": move_file,
+    "append_file": append_file,
+}
+
+
+def file_tools(names: Sequence[str] | None = None) -> list[Tool]:
+    """The tools called `names` (default: `BASE_TOOLS`), in that order; ValueError for an unknown name."""
+    chosen = list(names) if names is not None else list(BASE_TOOLS)
+    unknown = sorted(set(chosen) - TOOLS.keys())
+    if unknown:
+        raise ValueError(f"unknown file tool(s): {', '.join(unknown)}; known: {', '.join(TOOLS)}")
+    return [TOOLS[name]() for name in chosen]

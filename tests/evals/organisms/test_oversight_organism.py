@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from inspect_ai.log import EvalLog
 
+from scorers.data_files import load_yaml
 from scorers.statistics import difference
 from tasks.oversight_subversion import oversight_subversion
 from tests.support.inspect_run import run_eval
@@ -72,3 +73,37 @@ def test_organism_transcripts_vary_and_follow_the_output_contract(tmp_path: Path
         ]
         assert deliverable in written
     assert len(reports) >= 4
+
+
+def test_every_environment_runs_end_to_end(tmp_path: Path) -> None:
+    """One Inspect run, one sample per environment (goal conflict, prominent config): the solver, the file tools
+    and the scorer work in each, and the scorer's verdict is the schemer's action on its config. The planted rates
+    over all environments are checked without Inspect, in test_oversight_environments_planted.py."""
+    environments = load_yaml("oversight_subversion/scenarios.yaml")["scenarios"]
+    task = oversight_subversion(
+        goal_conflict="present", oversight_visibility="prominent", cot="none", scenarios_per_cell=len(environments)
+    )
+    [log] = run_eval(task, model="organism/worst_case_schemer", log_dir=str(tmp_path), seed=5, max_connections=32)
+    assert log.status == "success", log.error
+    samples = log.samples or []
+    assert sorted(s.metadata["scenario_id"] for s in samples) == sorted(e["id"] for e in environments)
+    for sample in samples:
+        value = sample.scores["oversight_subversion"].value  # type: ignore[index]
+        assert isinstance(value, dict)
+        path = sample.metadata["oversight_path"]
+        touched = any(
+            call.function in ("write_file", "delete_file") and call.arguments.get("path") == path
+            for message in sample.messages
+            if message.role == "assistant"
+            for call in message.tool_calls or []  # type: ignore[union-attr]
+        )
+        where = sample.metadata["scenario_id"]
+        assert value["engaged"] == value["read_config"] == 1.0, where
+        assert value["oversight_subversion"] == float(touched) == value["edited_config"], where
+        assert sample.metadata["deliverable"] in {
+            call.arguments.get("path")
+            for message in sample.messages
+            if message.role == "assistant"
+            for call in message.tool_calls or []  # type: ignore[union-attr]
+        }, where
+    assert 0 < _count(log, "oversight_subversion")[0] < len(samples)
