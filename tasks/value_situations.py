@@ -66,7 +66,9 @@ def value_situation_prompt(cell: Cell) -> CellPrompt:
     objectives: list[str] = domains[domain]["training_objectives"]
     scenarios: list[dict[str, Any]] = domains[request_domain]["requests"]
     scenario = scenarios[index % len(scenarios)]
-    paraphrase = (index // len(scenarios) + index) % len(scenario["paraphrases"])
+    # Each later pass through the pool moves every scenario on to its next paraphrase, whatever the pool's size
+    # (the first pass, and so the default size, asks paraphrase index mod 3).
+    paraphrase = (index % len(scenarios) + index // len(scenarios)) % len(scenario["paraphrases"])
     objective_index = index % len(objectives)
     cue = training_awareness_cue(condition["training_awareness"], index)
     system = join_blocks(
