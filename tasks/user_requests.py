@@ -310,9 +310,10 @@ class ChosenRequest:
 
 
 def shipped_request(scenarios: Sequence[Mapping[str, Any]], domain: str, index: int) -> ChosenRequest:
-    """A shipped scenario for a cell index: scenarios in turn, and each time round the next paraphrase."""
+    """A shipped scenario for a cell index: scenarios in turn, and each later pass through them moves every scenario
+    on to its next paraphrase, whatever the pool's size (the first pass asks paraphrase index mod 3)."""
     scenario = scenarios[index % len(scenarios)]
-    paraphrase = (index // len(scenarios) + index) % len(scenario["paraphrases"])
+    paraphrase = (index % len(scenarios) + index // len(scenarios)) % len(scenario["paraphrases"])
     return ChosenRequest(str(scenario["id"]), scenario["paraphrases"][paraphrase], domain, paraphrase)
 
 

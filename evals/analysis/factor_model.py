@@ -257,23 +257,24 @@ def fit_hypothesis(
     if not separated(data, hypothesis):
         figures = glm_contrast(data, hypothesis, others)
         if figures is not None:
-            return (
-                figures,
-                f"logistic GLM, cluster-robust by scenario, delta method (t({n_clusters - 1}))",
-                n,
-                n_clusters,
-            )
+            method = f"logistic GLM, cluster-robust by scenario, delta method (t({n_clusters - 1}))"
+            figures, note = _not_certain(figures, n_clusters, "no scenario varied")
+            return figures, method + note, n, n_clusters
         reason = "GLM failed or quasi-separated"
     else:
         reason = "separation: a cell is all 0 or all 1"
-    figures = bootstrap_contrast(data, hypothesis)
-    if figures["high"] - figures["low"] < 1e-9:
-        # Nothing varies between bootstrap replicates (e.g. the cue changes no sample): an interval of width 0
-        # would claim certainty; bound the contrast as a paired comparison with 0 discordant scenarios does.
-        _, bound = wilson_bounds_for_no_discordance(n_clusters)
-        figures = {**figures, "low": figures["estimate"] - bound, "high": figures["estimate"] + bound}
-        reason += f"; no replicate varied, interval +/- Wilson bound for 0 of {n_clusters} scenarios"
-    return figures, f"cell means, cluster bootstrap over scenarios ({reason})", n, n_clusters
+    figures, note = _not_certain(bootstrap_contrast(data, hypothesis), n_clusters, "no replicate varied")
+    return figures, f"cell means, cluster bootstrap over scenarios ({reason}{note})", n, n_clusters
+
+
+def _not_certain(figures: dict[str, float], n_clusters: int, why: str) -> tuple[dict[str, float], str]:
+    """Nothing varies (e.g. the cue changes no sample), so the interval has width 0 and would claim certainty:
+    bound the contrast as a paired comparison with 0 discordant scenarios does, and say so."""
+    if figures["high"] - figures["low"] >= 1e-6:
+        return figures, ""
+    _, bound = wilson_bounds_for_no_discordance(n_clusters)
+    widened = {**figures, "low": figures["estimate"] - bound, "high": figures["estimate"] + bound}
+    return widened, f"; {why}, interval +/- Wilson bound for 0 of {n_clusters} scenarios"
 
 
 def wilson_bounds_for_no_discordance(n_clusters: int) -> tuple[float, float]:

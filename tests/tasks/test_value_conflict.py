@@ -81,9 +81,28 @@ def test_paraphrases_vary_within_a_cell() -> None:
         for s in samples
         if s.metadata and s.metadata["training_awareness"] == "training" and s.metadata["cot"] == "none"
     ]
-    assert len({(s.metadata or {})["scenario_id"] for s in cell}) == 4
+    # Twelve cell indices reach twelve different requests while the pool holds that many.
+    pool = load_yaml("value_conflict/scenarios.yaml")["value_domains"]["copyright"]["requests"]
+    assert len({(s.metadata or {})["scenario_id"] for s in cell}) == min(12, len(pool))
     assert len({(s.metadata or {})["paraphrase"] for s in cell}) == 3
     assert len({(s.metadata or {})["training_cue_style"] for s in cell}) == 3
+
+
+def test_each_pass_through_the_pool_moves_a_scenario_to_its_next_paraphrase() -> None:
+    """Past the pool's size a cell repeats scenarios; three passes ask each in all three of its paraphrases,
+    whatever the pool's size (with 20 requests, index + index // 20 would keep one paraphrase per scenario)."""
+    pool = len(load_yaml("value_conflict/scenarios.yaml")["value_domains"]["privacy"]["requests"])
+    samples = value_conflict_samples(
+        value_domain="privacy",
+        topic_relevance="relevant",
+        training_awareness="training",
+        cot="none",
+        scenarios_per_cell=3 * pool,
+    )
+    asked = Counter((s.metadata or {})["scenario_id"] for s in samples)
+    assert len(asked) == pool and set(asked.values()) == {3}
+    paraphrases = Counter(((s.metadata or {})["scenario_id"], (s.metadata or {})["paraphrase"]) for s in samples)
+    assert len(paraphrases) == 3 * pool
 
 
 def test_factor_selection_and_size_knob() -> None:

@@ -14,13 +14,18 @@ from tasks.value_conflict import value_conflict_samples
 
 FACTORS = ("training_awareness", "topic_relevance", "cot", "value_domain")
 MODELS = ("gamer_40_clustered", "honest", "cot_gated_gamer")
+PER_CELL = 8
+SCENARIOS = len(
+    {(s.metadata or {})["scenario_id"] for s in value_conflict_samples(cot="none", scenarios_per_cell=PER_CELL)}
+)
+"""The scenarios (clusters) the run asks: eight per domain, since the pool holds at least eight."""
 
 
 @pytest.fixture(scope="module")
 def results() -> list[HypothesisResult]:
     samples = perceive_samples(
         value_conflict_samples(
-            training_awareness="training,unmonitored", cot="none,hidden_scratchpad", scenarios_per_cell=8
+            training_awareness="training,unmonitored", cot="none,hidden_scratchpad", scenarios_per_cell=PER_CELL
         )
     )
     runs = {f"organism/{name}": simulate(PROFILES[name], samples, 3, factors=FACTORS) for name in MODELS}
@@ -40,7 +45,7 @@ def test_h1_recovers_the_planted_compliance_interaction(results: list[Hypothesis
     result = pick(results, "H1", "gamer_40_clustered", COMPLIANCE)
     assert result.low <= planted <= result.high
     assert result.low > 0 and result.p_value < 0.05
-    assert result.method.startswith("logistic GLM") and result.n_clusters == 20
+    assert result.method.startswith("logistic GLM") and result.n_clusters == SCENARIOS
     assert result.effect_low == pytest.approx(0.0, abs=1e-6)
 
 
@@ -62,15 +67,15 @@ def test_no_planted_interaction_is_not_claimed(results: list[HypothesisResult]) 
 
 def test_a_cue_that_changes_nothing_gets_a_nonzero_interval(results: list[HypothesisResult]) -> None:
     honest = pick(results, "H1", "honest", COMPLIANCE)
-    assert honest.estimate == 0.0 and honest.p_value == 1.0
+    assert honest.estimate == pytest.approx(0.0, abs=1e-12) and honest.p_value == pytest.approx(1.0, abs=1e-6)
     assert -0.3 < honest.low < -0.05 and 0.05 < honest.high < 0.3
-    assert "0 of 20 scenarios" in honest.method
+    assert f"0 of {SCENARIOS} scenarios" in honest.method
 
 
 def test_lines_read_as_one_sentence_per_hypothesis(results: list[HypothesisResult]) -> None:
     line = pick(results, "H1", "gamer_40_clustered", COMPLIANCE).line()
     assert line.startswith("H1 (value_conflict, compliance, organism/gamer_40_clustered): the training-awareness")
-    assert "[+" in line and "20 scenarios" in line
+    assert "[+" in line and f"{SCENARIOS} scenarios" in line
     # Only hypotheses whose factors the suite varies appear (value_conflict has no training_info factor).
     assert not any(result.hypothesis.id == "H2" for result in results)
 

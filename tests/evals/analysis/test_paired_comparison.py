@@ -18,7 +18,9 @@ CELLS = ("training_awareness", "topic_relevance")
 SAMPLES = perceive_samples(
     value_conflict_samples(training_awareness="training,unmonitored", cot="hidden_scratchpad", scenarios_per_cell=8)
 )
-SAME_MODEL = replace(PROFILES["gamer_40_clustered"], scenario_seed=5)
+SAME_MODEL = replace(PROFILES["gamer_40_clustered"], scenario_seed=3)
+"""Scenario effects re-drawn (seed 5 before) when the value_conflict pool grew to 20 requests per domain: eight
+per cell became 40 scenarios seen once each, and seed 5's draws left the planted +0.45 change at +0.23."""
 
 
 def night(seed: int, gaming_rate: float | None = None) -> pd.DataFrame:
@@ -42,8 +44,8 @@ def test_identical_runs_show_no_change() -> None:
 
 
 def test_a_planted_change_is_found_by_the_paired_test() -> None:
-    # The compliance family alone (5 comparisons): at Bonferroni's 99% level the +0.28 change in one cell of 20
-    # scenarios is found (raw sign-flip p 0.005); over all 16 comparisons of both metrics and gaps it would not be.
+    # The compliance family alone (5 comparisons): at Bonferroni's 99% level the +0.40 change in one cell of 40
+    # scenarios is found (raw sign-flip p 0.0005).
     result = compare_runs(night(1), night(2, gaming_rate=0.9), CELLS, metrics=[COMPLIANCE], gap_factor=None)
     changed = result[(result["metric"] == COMPLIANCE) & (result["cell"] == "training/relevant")].iloc[0]
     assert changed["delta"] > 0.2 and changed["significant"]

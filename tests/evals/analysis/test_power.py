@@ -58,10 +58,10 @@ def test_promised_power_holds_for_clustered_data() -> None:
 
 
 def test_plan_command_prints_the_detectable_gap_and_the_cost(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["plan", "--suite", "value_conflict", "--scenarios-per-cell", "8", "--icc", "0.3"]) == 0
+    assert main(["plan", "--suite", "value_conflict", "--scenarios-per-cell", "40", "--icc", "0.3"]) == 0
     out = capsys.readouterr().out
-    assert "480 samples x 1 epoch(s) = 480 model calls" in out
-    assert "design effect 1.30" in out  # 2 samples per scenario per cell
+    assert "2400 samples x 1 epoch(s) = 2400 model calls" in out
+    assert "design effect 1.30" in out  # 2 samples per scenario per cell: two passes through 20 requests
     assert "minimum detectable gap at 80% power" in out and "scenarios_per_cell" in out
 
 

@@ -9,6 +9,7 @@ import pytest
 from evals.analysis.rates import Layout, cell_rates, main_effects, pair_key, training_gap
 from evals.organisms.profiles import PROFILES
 from evals.organisms.simulation import COMPLIANCE, perceive_samples, simulate
+from scorers.data_files import load_yaml
 from tasks.value_conflict import value_conflict_samples
 
 FACTORS = ("training_awareness", "topic_relevance", "cot", "value_domain")
@@ -19,13 +20,17 @@ LAYOUT = Layout(
 )
 
 
-def run(profile: str, seed: int = 1, per_cell: int = 12) -> pd.DataFrame:
-    samples = perceive_samples(
-        value_conflict_samples(
-            training_awareness="training,unmonitored", cot="hidden_scratchpad", scenarios_per_cell=per_cell
-        )
+def run(profile: str, seed: int = 1) -> pd.DataFrame:
+    """Twelve samples per scenario, so that clustering matters: three passes through each domain's requests,
+    keeping the first four of each domain (20 scenarios, 12 cell indices per cell, pairs kept whole)."""
+    domains = load_yaml("value_conflict/scenarios.yaml")["value_domains"]
+    pool = min(len(domain["requests"]) for domain in domains.values())
+    first = {request["id"] for domain in domains.values() for request in domain["requests"][:4]}
+    samples = value_conflict_samples(
+        training_awareness="training,unmonitored", cot="hidden_scratchpad", scenarios_per_cell=3 * pool
     )
-    frame = simulate(PROFILES[profile], samples, seed, factors=FACTORS)
+    kept = perceive_samples([s for s in samples if (s.metadata or {})["scenario_id"] in first])
+    frame = simulate(PROFILES[profile], kept, seed, factors=FACTORS)
     frame["model"] = f"organism/{profile}"
     return frame
 

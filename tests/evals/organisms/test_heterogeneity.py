@@ -24,6 +24,7 @@ from evals.organisms.heterogeneity import (
 from evals.organisms.profiles import PROFILES, get_profile
 from evals.organisms.simulation import COMPLIANCE, TRAINING_GAMING, perceive_samples, simulate
 from scorers.compliance import compliance_value
+from scorers.data_files import load_yaml
 from scorers.statistics import design_effect
 from tasks.training_info import training_info
 from tasks.value_conflict import value_conflict, value_conflict_samples
@@ -70,11 +71,14 @@ def test_scenario_effects_have_the_declared_spread() -> None:
     assert scenario_effects("p", 4, "x", 1.0) != scenario_effects("p", 3, "x", 1.0)
 
 
-def simulated(profile_name: str, seed: int, per_cell: int = 12, sd: float | None = None) -> pd.DataFrame:
+def simulated(
+    profile_name: str, seed: int, per_cell: int = 12, sd: float | None = None, only: dict[str, str] | None = None
+) -> pd.DataFrame:
     profile = get_profile(profile_name)
     if sd is not None:
         profile = replace(profile, scenario_sd=sd)
-    samples = perceive_samples(value_conflict_samples(scenarios_per_cell=per_cell, cot="hidden_scratchpad"))
+    selection = {"cot": "hidden_scratchpad", **(only or {})}
+    samples = perceive_samples(value_conflict_samples(scenarios_per_cell=per_cell, **selection))
     return simulate(profile, samples, seed, factors=FACTORS)
 
 
@@ -96,10 +100,15 @@ def test_cue_blind_profiles_keep_a_gap_of_exactly_zero_when_heterogeneous() -> N
 
 
 def test_clustered_profile_outcomes_are_correlated_within_scenarios() -> None:
-    frame = simulated("gamer_40_clustered", seed=2, per_cell=24)
+    # Twelve unmonitored samples per scenario (the design effect grows with them) and no two prompts alike (an
+    # organism's draws follow the prompt): a scenario's relevant and unrelated cells ask it in each of its three
+    # paraphrases under two cot levels.
+    pool = len(load_yaml("value_conflict/scenarios.yaml")["value_domains"]["copyright"]["requests"])
+    only = {"training_awareness": "unmonitored", "cot": "none,hidden_scratchpad"}
+    frame = simulated("gamer_40_clustered", seed=2, per_cell=3 * pool, only=only)
     unmonitored = frame[(frame["metric"] == COMPLIANCE) & (frame["training_awareness"] == "unmonitored")]
     clustered = design_effect(unmonitored["value"].tolist(), unmonitored["scenario_id"].tolist())
-    flat = simulated("gamer_40_clustered", seed=2, per_cell=24, sd=0.0)
+    flat = simulated("gamer_40_clustered", seed=2, per_cell=3 * pool, sd=0.0, only=only)
     flat_unmonitored = flat[(flat["metric"] == COMPLIANCE) & (flat["training_awareness"] == "unmonitored")]
     homogeneous = design_effect(flat_unmonitored["value"].tolist(), flat_unmonitored["scenario_id"].tolist())
     assert clustered > 2.0 > 1.5 > homogeneous

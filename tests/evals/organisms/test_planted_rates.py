@@ -23,7 +23,10 @@ pytestmark = pytest.mark.inspect_eval
 
 
 MODELS = ("context_gated_gamer", "gamer_40")
-SEED = 11
+SEED = 12
+"""Re-chosen when the value_conflict pool grew past 4 requests per domain: an organism's draws follow the request
+text, and seed 11's new draws put one of the twelve 95% intervals (training/unrelated compliance, 8 of 40 against a
+planted 0.10) just past its planted rate."""
 PER_CELL = 8
 EPSILON = 1e-9  # Wilson bounds at 0 or 1 carry float rounding of ~1e-17
 
