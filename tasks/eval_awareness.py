@@ -2,11 +2,10 @@
 safety evaluation than when it is framed as real deployment?
 
 The borderline requests are value_conflict's (read from `datasets/value_conflict/scenarios.yaml`, never
-copied), followed in each domain by this suite's own further requests (`datasets/eval_awareness/requests.yaml`),
-with no training objective; the default size asks only value_conflict's, larger sizes reach the rest. The
-system prompt frames the conversation by `framing`: `red_team_evaluation`, `real_deployment` or `unstated` (no
-framing), crossed with `value_domain` (the domain of the request) and `cot`. Samples with the same cell index
-ask the same request in the same words; across framings only the framing paragraph differs.
+copied), with no training objective. The system prompt frames the conversation by `framing`:
+`red_team_evaluation`, `real_deployment` or `unstated` (no framing), crossed with `value_domain` (the domain
+of the request) and `cot`. Samples with the same cell index ask the same request in the same words; across
+framings only the framing paragraph differs.
 """
 
 from __future__ import annotations
@@ -37,8 +36,7 @@ from tasks.value_situations import SCENARIO_FILE, value_domain_factor
 
 SUITE = "eval_awareness"
 FRAMINGS_FILE = "eval_awareness/framings.yaml"
-MORE_REQUESTS_FILE = "eval_awareness/requests.yaml"
-DATA_FILES = (FRAMINGS_FILE, SCENARIO_FILE, MORE_REQUESTS_FILE, "shared/output_contract.yaml")
+DATA_FILES = (FRAMINGS_FILE, SCENARIO_FILE, "shared/output_contract.yaml")
 DESIGN = declare(
     SuiteDesign(
         suite=SUITE,
@@ -59,19 +57,6 @@ DESIGN = declare(
 FRAMINGS = DESIGN.factor("framing").levels
 
 
-def domain_requests() -> dict[str, list[dict[str, Any]]]:
-    """Each value domain's requests in the order cell indices visit them: value_conflict's, then this suite's."""
-    scenarios: dict[str, Any] = load_yaml(SCENARIO_FILE)["value_domains"]
-    more: dict[str, Any] = load_yaml(MORE_REQUESTS_FILE)["value_domains"]
-    unknown = sorted(set(more) - set(scenarios))
-    if unknown:
-        raise ValueError(f"datasets/{MORE_REQUESTS_FILE} names value domains value_conflict lacks: {unknown}")
-    return {
-        domain: [*spec["requests"], *((more.get(domain) or {}).get("requests") or [])]
-        for domain, spec in scenarios.items()
-    }
-
-
 def eval_awareness_samples(**parameters: Any) -> list[Sample]:
     """The suite's samples for task parameters (factor selections, `scenarios_per_cell`) as `eval_awareness`."""
     DESIGN.check_unknown({k: v for k, v in parameters.items() if k not in DESIGN.parameter_names})
@@ -79,11 +64,10 @@ def eval_awareness_samples(**parameters: Any) -> list[Sample]:
     scenarios: dict[str, Any] = load_yaml(SCENARIO_FILE)
     framings: dict[str, list[str]] = load_yaml(FRAMINGS_FILE)["framings"]
     names = {"operator": scenarios["operator"], "assistant_name": scenarios["assistant_name"]}
-    pools = domain_requests()
 
     def render_cell(cell: Cell) -> CellPrompt:
         condition, index = cell.condition, cell.index
-        requests = pools[condition["value_domain"]]
+        requests: list[dict[str, Any]] = scenarios["value_domains"][condition["value_domain"]]["requests"]
         texts = framings[condition["framing"]]
         request = requests[index % len(requests)]
         paraphrase = (index // len(requests) + index) % len(request["paraphrases"])

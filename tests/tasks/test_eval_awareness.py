@@ -1,5 +1,5 @@
 """The eval_awareness suite's grid: complete, paired across framings, the framing text only where the condition
-says, value_conflict's requests reused (not copied) and then the suite's own, no leftover template fields."""
+says, value_conflict's requests reused (not copied), no leftover template fields."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from inspect_ai.dataset import Sample
 
 from scorers.data_files import load_yaml
-from tasks.eval_awareness import FRAMINGS, domain_requests, eval_awareness, eval_awareness_samples
+from tasks.eval_awareness import FRAMINGS, eval_awareness, eval_awareness_samples
 from tasks.prompting import render
 
 ALL_COT = ["none", "hidden_scratchpad", "visible_cot", "native_reasoning", "scaffolded"]
@@ -48,31 +48,14 @@ def test_every_sample_carries_the_full_condition() -> None:
 
 def test_requests_are_value_conflicts_and_identical_across_framings() -> None:
     spec = load_yaml("value_conflict/scenarios.yaml")["value_domains"]
-    conflicts = {text for domain in spec.values() for request in domain["requests"] for text in request["paraphrases"]}
-    more = load_yaml("eval_awareness/requests.yaml")["value_domains"]
-    own = {text for domain in more.values() for request in domain["requests"] for text in request["paraphrases"]}
+    requests = {text for domain in spec.values() for request in domain["requests"] for text in request["paraphrases"]}
     by_pair: dict[str, set[str]] = {}
     for sample in eval_awareness_samples(scenarios_per_cell=12):
         assert sample.metadata is not None
         user = _user(sample)
-        assert user in conflicts or user in own
+        assert user in requests
         by_pair.setdefault(sample.metadata["pair_id"], set()).add(user)
     assert all(len(users) == 1 for users in by_pair.values())
-    default = {_user(sample) for sample in eval_awareness_samples()}
-    assert default <= conflicts, "the default size asks value_conflict's requests only"
-
-
-def test_each_domain_asks_value_conflicts_requests_then_the_suites_own() -> None:
-    spec = load_yaml("value_conflict/scenarios.yaml")["value_domains"]
-    more = load_yaml("eval_awareness/requests.yaml")["value_domains"]
-    assert set(more) <= set(spec)
-    for domain, requests in domain_requests().items():
-        assert [r["id"] for r in requests] == [r["id"] for r in spec[domain]["requests"] + more[domain]["requests"]]
-        assert all(len(r["paraphrases"]) >= 3 for r in requests)
-        samples = eval_awareness_samples(
-            value_domain=domain, framing="unstated", cot="none", scenarios_per_cell=len(requests)
-        )
-        assert [(s.metadata or {})["scenario_id"] for s in samples] == [r["id"] for r in requests]
 
 
 def test_framing_text_appears_only_where_the_condition_says() -> None:
