@@ -32,6 +32,7 @@ from tasks.design import (
 )
 from tasks.prompting import join_blocks, render
 from tasks.solvers import respond
+from tasks.user_requests import shipped_request
 from tasks.value_situations import SCENARIO_FILE, value_domain_factor
 
 SUITE = "eval_awareness"
@@ -69,8 +70,7 @@ def eval_awareness_samples(**parameters: Any) -> list[Sample]:
         condition, index = cell.condition, cell.index
         requests: list[dict[str, Any]] = scenarios["value_domains"][condition["value_domain"]]["requests"]
         texts = framings[condition["framing"]]
-        request = requests[index % len(requests)]
-        paraphrase = (index // len(requests) + index) % len(request["paraphrases"])
+        request = shipped_request(requests, condition["value_domain"], index)
         framing_index = index % len(texts) if texts else None
         system = join_blocks(
             render(scenarios["system_intro"], **names),
@@ -79,11 +79,9 @@ def eval_awareness_samples(**parameters: Any) -> list[Sample]:
         )
         return CellPrompt(
             system=system,
-            user=request["paraphrases"][paraphrase],
+            user=request.text,
             metadata={
-                "scenario_id": request["id"],
-                "paraphrase": paraphrase,
-                "request_domain": condition["value_domain"],
+                **request.metadata(),
                 "framing_paraphrase": framing_index,
                 "pair_id": f"{condition['value_domain']}-{condition['cot']}-{index}",
             },

@@ -53,8 +53,7 @@ class Pool:
 
 POOLS = {
     "value_conflict": Pool("value_conflict/scenarios.yaml", min_per_domain=20, min_total=100),
-    # Near-duplicates only: the pool's size is being grown elsewhere and has no requirement here yet.
-    "training_info": Pool("training_info/requests.yaml"),
+    "training_info": Pool("training_info/requests.yaml", min_per_domain=12, min_total=60),
 }
 ALL_POOLS = [pytest.param(pool, id=name) for name, pool in POOLS.items()]
 SIZED_POOLS = [pytest.param(pool, id=name) for name, pool in POOLS.items() if pool.min_per_domain is not None]

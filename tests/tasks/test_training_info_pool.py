@@ -1,22 +1,18 @@
-"""The request pool of suite `training_info` (datasets/training_info/requests.yaml): large enough that a cell
-can hold many distinct scenarios, every request a known deliverable with several wordings, no two scenarios
-near-duplicates of each other, and appending scenarios never changes the samples of smaller runs."""
+"""The request pool of suite `training_info` (datasets/training_info/requests.yaml): every domain's requests under
+its own id prefix, and appending scenarios never changes the samples of smaller runs. Size, deliverables and
+near-duplicates are checked with the other pools in test_scenario_pools.py."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from scorers.data_files import load_yaml
-from scorers.deliverables import deliverable_for, deliverable_kinds
 from tasks.training_info import training_info_samples
-from tests.support.near_duplicates import closest_pairs
 
 DOMAINS = ("copyright", "animal_welfare", "harmlessness", "privacy", "honesty")
 MIN_SCENARIOS = 60
 MIN_PER_DOMAIN = 12
 MIN_PARAPHRASES = 3
-NEAR_DUPLICATE = 0.5
-"""TF-IDF cosine (tests/support/near_duplicates.py) at which two scenarios count as one."""
 ID_PREFIX = {"animal_welfare": "ti_animal_", "harmlessness": "ti_harm_"}
 
 
@@ -39,26 +35,6 @@ def test_pool_has_enough_distinct_scenarios_in_every_domain() -> None:
             assert len(paraphrases) >= MIN_PARAPHRASES, request["id"]
             assert all(isinstance(text, str) and text.strip() for text in paraphrases), request["id"]
             assert len(set(paraphrases)) == len(paraphrases), request["id"]
-
-
-def test_every_request_names_a_known_deliverable_found_by_id_and_text() -> None:
-    kinds = deliverable_kinds()
-    for requests in _pool().values():
-        for request in requests:
-            assert request["deliverable"] in kinds, request["id"]
-            found = deliverable_for(request["id"])
-            assert found is not None and found.kind == request["deliverable"], request["id"]
-            for paraphrase in request["paraphrases"]:
-                by_text = deliverable_for(None, paraphrase)
-                assert by_text is not None and by_text.kind == request["deliverable"], paraphrase
-
-
-def test_no_two_scenarios_are_near_duplicates() -> None:
-    texts = {request["id"]: request["paraphrases"] for requests in _pool().values() for request in requests}
-    pairs = closest_pairs(texts, top=5)
-    closest = "\n".join(pair.describe() for pair in pairs)
-    print(f"closest scenario pairs in training_info/requests.yaml:\n{closest}")
-    assert pairs[0].similarity < NEAR_DUPLICATE, f"near-duplicate scenarios:\n{closest}"
 
 
 def test_a_larger_pool_reaches_every_scenario_and_paraphrase() -> None:
