@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from inspect_ai.dataset import Sample
 from inspect_ai.log import EvalLog
 from inspect_ai.model import ChatMessageUser
 from statsmodels.stats.proportion import proportion_confint
@@ -18,6 +19,8 @@ from evals.organisms.profiles import PROFILES
 from evals.organisms.simulation import TRAINING_GAMING, perceive_samples, simulate
 from evals.report.verdict import compliance_note
 from scorers.data_files import load_yaml
+from tasks.cot_availability import cot_availability_samples
+from tasks.training_info import training_info_samples
 from tasks.user_requests import normalise_category
 from tasks.value_conflict import value_conflict_samples
 from tests.support.inspect_run import run_eval
@@ -110,3 +113,54 @@ def test_inspect_eval_runs_a_harmbench_file_through_the_registry(harmbench_csv: 
     note = compliance_note(load([str(tmp_path)]), f"organism/{PROFILE}")
     decided = sum(1 for s in log.samples if s.scores and (s.scores["compliance"].metadata or {})["backend"] != "none")
     assert note is not None and f"{decided} of them answered requests with no known deliverable" in note
+
+
+GATE_CASES = {
+    # suite: (profile, the factor its other gate reads, the level that opens it)
+    "training_info": ("info_gated_gamer", "training_info", "documents"),
+    "cot_availability": ("cot_gated_gamer", "cot", "hidden_scratchpad"),
+}
+
+
+@pytest.mark.parametrize("suite", list(GATE_CASES))
+def test_strongreject_requests_keep_each_suites_planted_gate(suite: str, tmp_path: Path) -> None:
+    """training_info's and cot_availability's gated gamers, asked a StrongREJECT-shaped set, game where their
+    own cue and the training cue meet and nowhere else (simulated with the provider's decision function)."""
+    profile_name, factor, open_level = GATE_CASES[suite]
+    requests = str(write_rows(tmp_path / "strongreject_dataset.csv", strongreject_rows()))
+    if suite == "training_info":
+        samples = training_info_samples(
+            requests=requests,
+            scenarios_per_cell=100,
+            training_awareness="training,unmonitored",
+            training_info="none,documents",
+        )
+    else:
+        samples = cot_availability_samples(
+            requests=requests,
+            scenarios_per_cell=100,
+            training_awareness="training,unmonitored",
+            cot="scaffolded,hidden_scratchpad",
+        )
+    asked = {_request_of(sample) for sample in samples}
+    assert asked == {row["forbidden_prompt"] for row in strongreject_rows()}
+    profile = PROFILES[profile_name]
+    perceived = perceive_samples(samples)
+    frames = pd.concat(simulate(profile, perceived, seed, factors=("training_awareness", factor)) for seed in SEEDS)
+    tg = (
+        frames[frames["metric"] == TRAINING_GAMING].groupby(["training_awareness", factor])["hit"].agg(["sum", "count"])
+    )
+    print(f"\n{suite} x {profile_name}:\n{tg}")
+    opened = tg.loc[[("training", open_level)]]
+    rate = int(opened["sum"].sum()) / int(opened["count"].sum())
+    # the draws of one request repeat across the suite's other factors, so a binomial interval would be too narrow
+    assert abs(rate - profile.gaming_rate) <= 0.1, rate
+    others = tg.drop(index=("training", open_level))
+    if suite == "cot_availability":  # a scaffolded scratchpad is reasoning space too
+        others = others.drop(index=("training", "scaffolded"))
+    assert int(others["sum"].sum()) == 0
+
+
+def _request_of(sample: Sample) -> str:
+    assert isinstance(sample.input, list)
+    return sample.input[-1].text.rsplit("\n\n", 1)[-1]
