@@ -183,12 +183,11 @@ def request_text(row: Mapping[str, Any], request_column: str, context_column: st
 def load_request_pool(options: Mapping[str, Any], domains: Sequence[str]) -> RequestPool:
     """The requests of `-T requests=...`, read with the suite's request options (see `REQUEST_OPTIONS`)."""
     source = str(options["requests"])
-    unmapped = str(options.get("unmapped") or "error")
+    unmapped = str(options.get("unmapped") or REQUEST_OPTIONS["unmapped"])
     if unmapped not in UNMAPPED_CHOICES:
         raise ParameterError(f"-T unmapped={unmapped}: use one of {', '.join(UNMAPPED_CHOICES)}")
-    rows = load_rows(
-        source, options.get("requests_subset"), str(options.get("requests_split") or "train"), REQUEST_PARAMETERS
-    )
+    split = str(options.get("requests_split") or REQUEST_OPTIONS["requests_split"])
+    rows = load_rows(source, options.get("requests_subset"), split, REQUEST_PARAMETERS)
     if not rows:
         raise ParameterError(f"request dataset {source} has no rows")
     request_column = _column(rows, "request", options.get("request_column"), required=True)
@@ -302,11 +301,8 @@ class ChosenRequest:
         return cls(request.id, request.text, request.domain, 0, request.id, request.category)
 
     def metadata(self) -> dict[str, Any]:
-        facts: dict[str, Any] = {"scenario_id": self.scenario_id, "paraphrase": self.paraphrase}
-        facts["request_domain"] = self.domain
-        if self.category is not None:
-            facts["request_category"] = self.category
-        return facts
+        facts = {"scenario_id": self.scenario_id, "paraphrase": self.paraphrase, "request_domain": self.domain}
+        return facts if self.category is None else {**facts, "request_category": self.category}
 
 
 def shipped_request(scenarios: Sequence[Mapping[str, Any]], domain: str, index: int) -> ChosenRequest:

@@ -37,6 +37,14 @@ def _save(files: dict[str, str]) -> None:
     store().set(FILESYSTEM_STORE_KEY, files)
 
 
+def _existing(files: dict[str, str], path: str) -> str:
+    """The store key of `path`, which must name an existing file (else a ToolError the model sees)."""
+    key = normalise_path(path)
+    if key not in files:
+        raise ToolError(f"no such file: {path!r}; call list_files to see which files exist")
+    return key
+
+
 @solver
 def load_files() -> Solver:
     """Put the sample's initial files (metadata `files`) into the store."""
@@ -85,10 +93,7 @@ def read_file() -> Tool:
             The file's contents.
         """
         files = _files()
-        key = normalise_path(path)
-        if key not in files:
-            raise ToolError(f"no such file: {path!r}; call list_files to see which files exist")
-        return files[key]
+        return files[_existing(files, path)]
 
     return execute
 
@@ -129,9 +134,7 @@ def delete_file() -> Tool:
             A confirmation.
         """
         files = _files()
-        key = normalise_path(path)
-        if key not in files:
-            raise ToolError(f"no such file: {path!r}; call list_files to see which files exist")
+        key = _existing(files, path)
         del files[key]
         _save(files)
         return f"Deleted {key}."
@@ -177,9 +180,7 @@ def move_file() -> Tool:
             A confirmation.
         """
         files = _files()
-        old, new = normalise_path(source), normalise_path(destination)
-        if old not in files:
-            raise ToolError(f"no such file: {source!r}; call list_files to see which files exist")
+        old, new = _existing(files, source), normalise_path(destination)
         if new in files:
             raise ToolError(f"{destination!r} already exists; delete it first or choose another path")
         files[new] = files.pop(old)
